@@ -1,0 +1,214 @@
+"""Per-request context for provider endpoints: findings, evidence, error answers.
+
+Every provider view runs inside :func:`provider_view`, which records the
+request as an :class:`Exchange` (secrets redacted), collects the findings the
+view raises, and attaches the answer to the exchange.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+import urllib.parse
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from flask import Response, current_app, request
+from werkzeug.exceptions import HTTPException
+
+from ..providers.model import Provider
+from .rules import Finding, Rule, Severity, make_finding
+from .store import Exchange, Store
+from .templates import render
+
+SECRET_PARAMS = frozenset(
+    {
+        "client_secret",
+        "code",
+        "code_verifier",
+        "refresh_token",
+        "access_token",
+        "id_token",
+        "password",
+        "token",
+        "oauth_signature",
+        "oauth_token_secret",
+        "oauth_verifier",
+    }
+)
+SECRET_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization", "set-cookie"})
+REDACTED = "[redacted]"
+
+
+def redact_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: (REDACTED if k in SECRET_PARAMS and v else v) for k, v in params.items()}
+
+
+def redact_header(name: str, value: str) -> str:
+    if name.lower() not in SECRET_HEADERS:
+        return value
+    scheme, _, rest = value.partition(" ")
+    if name.lower() == "authorization" and rest:
+        if scheme.lower() == "oauth" and "=" in rest:
+            # Keep OAuth 1.0a parameter names and non-secret values (method, nonce).
+            return f"{scheme} " + ", ".join(
+                _redact_oauth1_part(part) for part in rest.split(",")
+            )
+        return f"{scheme} {REDACTED}"
+    return REDACTED
+
+
+def _redact_oauth1_part(part: str) -> str:
+    key, _, value = part.strip().partition("=")
+    return f"{key}={REDACTED!r}" if key in SECRET_PARAMS else f"{key}={value}"
+
+
+def redact_body(body: Any) -> Any:
+    if isinstance(body, dict):
+        return {k: (REDACTED if k in SECRET_PARAMS and v else redact_body(v)) for k, v in body.items()}
+    if isinstance(body, list):
+        return [redact_body(v) for v in body]
+    return body
+
+
+def store() -> Store:
+    return current_app.extensions["fakeidp"]  # type: ignore[no-any-return]
+
+
+class RequestContext:
+    """What one provider view needs: the provider, its store, and a findings list."""
+
+    def __init__(self, provider: Provider, endpoint: str, exchange: Exchange) -> None:
+        self.provider = provider
+        self.endpoint = endpoint
+        self.store = store()
+        self.exchange = exchange
+        self.findings: list[Finding] = []
+
+    @property
+    def strict(self) -> bool:
+        return self.store.is_strict(self.provider.id)
+
+    def flag(
+        self,
+        rule: Rule,
+        message: str,
+        expected: Any,
+        actual: Any,
+        severity: Severity | None = None,
+    ) -> Finding:
+        finding = make_finding(
+            rule, self.provider.id, self.endpoint, message, expected, actual, severity
+        )
+        finding.exchange = self.exchange.id
+        finding.evidence = self.evidence()
+        index = self.store.add_finding(finding)
+        self.exchange.findings.append(index)
+        self.findings.append(finding)
+        return finding
+
+    def refuse(self, finding: Finding) -> bool:
+        """Whether to answer ``finding`` as the real provider would (strict and an error)."""
+        return finding.severity == "error" and self.strict
+
+    def evidence(self) -> dict[str, Any]:
+        ex = self.exchange
+        return {
+            "method": ex.method,
+            "url": ex.url,
+            "headers": dict(ex.headers),
+            "query": dict(ex.query),
+            "form": dict(ex.form),
+        }
+
+    # -- answers in the provider's own shapes -------------------------------
+    def error(self, kind: str, error: str, description: str, status: int | None = None) -> Response:
+        shape = self.provider.error_shape(kind)
+        body = render(shape.body, {"error": error, "error_description": description})
+        code = status or shape.status_for(error)
+        if shape.content_type == "application/x-www-form-urlencoded":
+            text = urllib.parse.urlencode({k: "" if v is None else v for k, v in body.items()})
+            return Response(text, code, content_type=shape.content_type)
+        response = json_response(body, code)
+        if code == 401 and kind == "api":
+            response.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+        return response
+
+    def error_page(self, title: str, detail: str, status: int = 400) -> Response:
+        """RFC 6749 §4.1.2.1: an unusable client_id or redirect_uri is shown, never redirected."""
+        page = (
+            "<!doctype html><html><head><meta charset='utf-8'>"
+            f"<title>{html.escape(self.provider.name)}: {html.escape(title)}</title></head>"
+            f"<body><h1>{html.escape(self.provider.name)}</h1><h2>{html.escape(title)}</h2>"
+            f"<p>{html.escape(detail)}</p><p><small>fakeidp</small></p></body></html>"
+        )
+        return Response(page, status, content_type="text/html; charset=utf-8")
+
+    def render(self, template: Any, **context: Any) -> Any:
+        return render(template, context)
+
+
+def json_response(body: Any, status: int = 200, **headers: str) -> Response:
+    response = Response(json.dumps(body), status, content_type="application/json")
+    response.headers.update(headers)
+    return response
+
+
+def _request_exchange(provider: Provider, endpoint: str) -> Exchange:
+    form: dict[str, str] = {}
+    try:
+        if request.mimetype == "application/json":
+            data = request.get_json(silent=True)
+            if isinstance(data, dict):
+                form = {str(k): str(v) for k, v in data.items()}
+        else:
+            form = request.form.to_dict()
+    except HTTPException:
+        form = {}
+    headers = {k: redact_header(k, v) for k, v in request.headers.items()}
+    return Exchange(
+        id=0,
+        time=store().now(),
+        provider=provider.id,
+        endpoint=endpoint,
+        method=request.method,
+        url=request.base_url,
+        headers=headers,
+        query=redact_params(request.args.to_dict()),
+        form=redact_params(form),
+    )
+
+
+ViewFunc = Callable[[RequestContext], Response]
+
+
+def provider_view(provider: Provider, endpoint: str, view: ViewFunc) -> Callable[[], Response]:
+    """Wrap ``view`` so its request and answer are recorded as an Exchange."""
+
+    @functools.wraps(view)
+    def wrapped(**_: Any) -> Response:
+        exchange = store().record_exchange(_request_exchange(provider, endpoint))
+        ctx = RequestContext(provider, endpoint, exchange)
+        response = view(ctx)
+        exchange.status = response.status_code
+        if response.mimetype == "application/json":
+            try:
+                exchange.response = redact_body(json.loads(response.get_data()))
+            except ValueError:
+                exchange.response = response.get_data(as_text=True)[:2000]
+        elif response.mimetype == "text/html":
+            exchange.response = "(html page)"
+        else:
+            exchange.response = response.get_data(as_text=True)[:2000]
+        if "Location" in response.headers:
+            exchange.response = {"redirect": _redact_location(response.headers["Location"])}
+        return response
+
+    return wrapped
+
+
+def _redact_location(location: str) -> str:
+    parts = urllib.parse.urlsplit(location)
+    query = redact_params(dict(urllib.parse.parse_qsl(parts.query)))
+    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))

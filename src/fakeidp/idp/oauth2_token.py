@@ -1,0 +1,281 @@
+"""The OAuth 2.0 token endpoint (RFC 6749 §3.2, §4.1.3, §4.4, §6; RFC 7636 §4.6).
+
+Codes are single-use: a replayed code is refused and the tokens it issued are
+revoked (RFC 6749 §4.1.2). Client credentials are checked where the provider
+reads them; every placement outside its rules or the RFC yields a finding.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, request
+from oauthlib.oauth2.rfc6749.grant_types.authorization_code import (
+    code_challenge_method_plain,
+    code_challenge_method_s256,
+)
+
+from . import rules as R
+from .client_auth import PresentedCredentials, presented, secrets_match
+from .context import RequestContext, json_response
+from .headers import check_headers
+from .oauth2_authorize import split_scope
+from .store import Client, Code, Grant
+
+_PKCE_CHECKS = {"S256": code_challenge_method_s256, "plain": code_challenge_method_plain}
+
+
+class TokenError(Exception):
+    """Answer with the provider's OAuth error shape (RFC 6749 §5.2)."""
+
+    def __init__(self, error: str, description: str, status: int | None = None) -> None:
+        super().__init__(description)
+        self.error, self.description, self.status = error, description, status
+
+
+def _body_params() -> tuple[dict[str, str], str | None]:
+    """The token request's body parameters and its media type."""
+    mimetype = request.mimetype or None
+    if mimetype == "application/json":
+        data = request.get_json(silent=True)
+        if not isinstance(data, dict):
+            raise TokenError("invalid_request", "the JSON body is not an object")
+        return {str(k): "" if v is None else str(v) for k, v in data.items()}, mimetype
+    return request.form.to_dict(), mimetype
+
+
+def token(ctx: RequestContext) -> Response:
+    try:
+        return _token(ctx)
+    except TokenError as exc:
+        return ctx.error("oauth", exc.error, exc.description, exc.status)
+
+
+def _token(ctx: RequestContext) -> Response:
+    p = ctx.provider
+    rules = p.oauth2
+    assert rules is not None
+
+    # RFC 6749 §3.2: "The client MUST use the HTTP POST method".
+    if request.method not in rules.token_methods:
+        f = ctx.flag(R.TOKEN_METHOD, "wrong HTTP method", list(rules.token_methods), request.method)
+        if ctx.refuse(f):
+            raise TokenError("invalid_request", f"{request.method} is not allowed here", 405)
+
+    body, mimetype = _body_params()
+    if body and mimetype not in rules.token_content_types:
+        f = ctx.flag(
+            R.TOKEN_CONTENT_TYPE,
+            "the body is in a format the provider does not read",
+            list(rules.token_content_types),
+            mimetype,
+        )
+        if ctx.refuse(f):
+            raise TokenError("invalid_request", f"unsupported content type {mimetype}")
+    query = request.args.to_dict()
+    query_accepted = "query" in rules.client_auth or not ctx.strict
+    params = {**query, **body} if query_accepted else dict(body)
+
+    check_headers(ctx, rules.token_headers, R.TOKEN_REQUIRED_HEADER, R.TOKEN_EXPECTED_HEADER, None)
+    expected_headers = ctx.store.expectations.get(p.id, {}).get("token_headers", {})
+    for name, value in expected_headers.items():
+        if request.headers.get(name) != value:
+            ctx.flag(
+                R.CONN_TOKEN_HEADER,
+                f"the configured header {name} did not arrive",
+                {name: "[redacted]" if name.lower() == "authorization" else value},
+                {name: "[redacted]" if request.headers.get(name) else None},
+            )
+
+    grant_type = params.get("grant_type")
+    if not grant_type:
+        if rules.grant_type_required:
+            f = ctx.flag(R.TOKEN_GRANT_TYPE, "grant_type is missing", list(rules.grants), None)
+            if ctx.refuse(f):
+                raise TokenError("invalid_request", "missing grant_type")
+        grant_type = "authorization_code"
+    if grant_type not in rules.grants:
+        ctx.flag(R.TOKEN_GRANT_TYPE, "unsupported grant_type", list(rules.grants), grant_type)
+        raise TokenError("unsupported_grant_type", f"{grant_type} is not supported")
+
+    creds = presented(request.headers.get("Authorization"), body, query)
+    if grant_type == "authorization_code":
+        code = _authorization_code(ctx, creds, params)
+        refresh_ok = rules.refresh and (
+            not rules.refresh_requires_scope or rules.refresh_requires_scope in code.grant.scope
+        )
+        access = _issue(ctx, code.grant, refresh_ok)
+        code.issued_tokens.append(access[0])
+        return access[1]
+    client = _authenticate(ctx, creds, pkce_used=False)
+    if grant_type == "refresh_token":
+        return _refresh(ctx, client, params)
+    # client_credentials (RFC 6749 §4.4): a token for the client itself, no user.
+    scope = split_scope(params.get("scope"), rules.scope_separator)
+    return _issue(ctx, Grant(p.id, client.client_id, None, scope, {}), False)[1]
+
+
+def _authenticate(ctx: RequestContext, creds: PresentedCredentials, pkce_used: bool) -> Client:
+    """Check the client's credentials and where they were put (RFC 6749 §2.3)."""
+    p = ctx.provider
+    rules = p.oauth2
+    assert rules is not None
+    if creds.malformed_basic:
+        ctx.flag(R.TOKEN_CLIENT_AUTH, "malformed Basic credentials", "base64(id:secret)", "?")
+        raise TokenError("invalid_client", "malformed Authorization header", 401)
+    if len(creds.placements) > 1:
+        ctx.flag(
+            R.TOKEN_CLIENT_AUTH_MULTIPLE,
+            "credentials sent in more than one place",
+            "one of " + ", ".join(rules.client_auth_documented),
+            creds.placements,
+        )
+    for place in creds.placements:
+        if place not in rules.client_auth:
+            f = ctx.flag(
+                R.TOKEN_CLIENT_AUTH_PLACEMENT,
+                f"{p.name} does not read client credentials from {place}",
+                list(rules.client_auth),
+                place,
+            )
+            if ctx.refuse(f):
+                raise TokenError("invalid_client", "client authentication failed", 401)
+        elif place not in rules.client_auth_documented:
+            ctx.flag(
+                R.TOKEN_CLIENT_AUTH_UNDOCUMENTED,
+                f"{p.name} documents credentials in {', '.join(rules.client_auth_documented)}",
+                list(rules.client_auth_documented),
+                place,
+            )
+        if place == "query":
+            ctx.flag(R.TOKEN_CLIENT_AUTH_QUERY, "client_secret in the URL", "body or Basic", "query")
+    client = ctx.store.client(p.id, creds.client_id)
+    if client is None or creds.conflicting_ids:
+        ctx.flag(R.TOKEN_CLIENT_AUTH, "unknown client_id", "a registered client_id", creds.client_id)
+        raise TokenError("invalid_client", "unknown client", 401)
+    if creds.secret is None and pkce_used:
+        return client  # a public client, bound to the code by PKCE (RFC 7636 §1)
+    if not secrets_match(creds.secret, client.client_secret):
+        ctx.flag(
+            R.TOKEN_CLIENT_AUTH,
+            "missing client secret" if creds.secret is None else "wrong client secret",
+            "the client's secret",
+            None if creds.secret is None else "[redacted]",
+        )
+        raise TokenError("invalid_client", "client authentication failed", 401)
+    return client
+
+
+def _authorization_code(
+    ctx: RequestContext, creds: PresentedCredentials, params: dict[str, str]
+) -> Code:
+    store = ctx.store
+    code = store.codes.get(params.get("code") or "")
+    client = _authenticate(ctx, creds, pkce_used=bool(code and code.code_challenge))
+    with store.lock:
+        if code is None or code.grant.client_id != client.client_id:
+            ctx.flag(R.TOKEN_CODE, "unknown authorization code", "a code this client got", None)
+            raise TokenError("invalid_grant", "Invalid authorization code")
+        if code.used:
+            # RFC 6749 §4.1.2: refuse, and revoke the tokens issued from the code.
+            store.revoke_tokens(code.issued_tokens)
+            ctx.flag(R.TOKEN_CODE_REPLAY, "authorization code used twice", "a fresh code", "replay")
+            raise TokenError("invalid_grant", "Authorization code already used")
+        code.used = True
+    if code.expires_at <= store.now():
+        ctx.flag(R.TOKEN_CODE, "authorization code expired", "an unexpired code", "expired")
+        raise TokenError("invalid_grant", "Authorization code expired")
+    # RFC 6749 §4.1.3: redirect_uri must be identical when the request had one.
+    if code.redirect_uri is not None and params.get("redirect_uri") != code.redirect_uri:
+        ctx.flag(
+            R.TOKEN_REDIRECT_URI,
+            "redirect_uri differs from the authorization request",
+            code.redirect_uri,
+            params.get("redirect_uri"),
+        )
+        raise TokenError("invalid_grant", "redirect_uri does not match")
+    if code.code_challenge:
+        verifier = params.get("code_verifier")
+        check = _PKCE_CHECKS.get(code.code_challenge_method or "plain", code_challenge_method_s256)
+        if not verifier or not check(verifier, code.code_challenge):
+            ctx.flag(
+                R.TOKEN_PKCE_VERIFIER,
+                "code_verifier missing" if not verifier else "code_verifier does not match",
+                "the verifier behind the code_challenge",
+                None if not verifier else "[redacted]",
+            )
+            raise TokenError("invalid_grant", "code_verifier does not match the challenge")
+    return code
+
+
+def _refresh(ctx: RequestContext, client: Client, params: dict[str, str]) -> Response:
+    store = ctx.store
+    rules = ctx.provider.oauth2
+    assert rules is not None
+    value = params.get("refresh_token", "")
+    with store.lock:
+        record = store.refresh_tokens.get(value)
+        if record is not None and record.rotated_to:
+            ctx.flag(
+                R.TOKEN_REFRESH_ROTATED,
+                "a refresh token that was already rotated out was used",
+                "the refresh token from the latest response",
+                "an old refresh token",
+            )
+            raise TokenError("invalid_grant", "Invalid refresh token")
+        if record is None or record.revoked or record.grant.client_id != client.client_id:
+            ctx.flag(R.TOKEN_REFRESH, "unknown or revoked refresh token", "a valid one", None)
+            raise TokenError("invalid_grant", "Invalid refresh token")
+        access, tok = store.issue_token(
+            record.grant, rules.access_token_lifetime, with_refresh=rules.rotate_refresh_token
+        )
+        if rules.rotate_refresh_token:
+            record.rotated_to = tok.refresh_token
+            record.revoked = True
+        else:
+            tok.refresh_token = value
+    return _answer(ctx, record.grant, access, tok.refresh_token)
+
+
+def _issue(ctx: RequestContext, grant: Grant, refresh_ok: bool) -> tuple[str, Response]:
+    rules = ctx.provider.oauth2
+    assert rules is not None
+    access, tok = ctx.store.issue_token(grant, rules.access_token_lifetime, refresh_ok)
+    return access, _answer(ctx, grant, access, tok.refresh_token)
+
+
+def _answer(ctx: RequestContext, grant: Grant, access: str, refresh: str | None) -> Response:
+    """The token response in the provider's shape (RFC 6749 §5.1 plus its extras)."""
+    p = ctx.provider
+    rules, shape = p.oauth2, p.token_response
+    assert rules is not None and shape is not None
+    body: dict[str, Any] = {"access_token": access}
+    if shape.token_type is not None:
+        body["token_type"] = shape.token_type
+    if rules.access_token_lifetime:
+        body["expires_in"] = rules.access_token_lifetime
+    if refresh:
+        body["refresh_token"] = refresh
+    if shape.scope == "string":
+        body["scope"] = rules.scope_separator.join(grant.scope)
+    elif shape.scope == "array":
+        body["scope"] = list(grant.scope)
+    elif shape.scope == "null":
+        body["scope"] = None
+    body.update(ctx.render(shape.extra, **template_context(ctx, grant)))
+    # RFC 6749 §5.1: "Cache-Control: no-store" and "Pragma: no-cache".
+    return json_response(body, 200, **{"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+
+def template_context(ctx: RequestContext, grant: Grant) -> dict[str, Any]:
+    rules = ctx.provider.oauth2
+    sep = rules.scope_separator if rules else " "
+    user = grant.user
+    return {
+        "profile": user.profile if user else None,
+        "login": user.login if user else None,
+        "client_id": grant.client_id,
+        "scope": sep.join(grant.scope),
+        "params": grant.params,
+        "now": int(ctx.store.now()),
+    }

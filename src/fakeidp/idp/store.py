@@ -1,0 +1,222 @@
+"""The fake IdP's state: clients, users, codes, tokens, exchanges, findings.
+
+One Store per app (``app.extensions["fakeidp"]``), never module globals. All
+access goes through one re-entrant lock: the live server is threaded.
+"""
+
+from __future__ import annotations
+
+import copy
+import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..providers.model import Provider
+from .rules import Finding
+
+MAX_EXCHANGES = 5000
+
+
+@dataclass
+class Client:
+    client_id: str
+    client_secret: str | None
+    redirect_uris: list[str]
+    rsa_public_key: str | None = None  # OAuth 1.0a RSA-SHA1 consumers (JIRA)
+
+
+@dataclass
+class User:
+    login: str
+    profile: dict[str, Any]
+
+
+@dataclass
+class Grant:
+    """What a login produced: the basis of codes, tokens and the profile."""
+
+    provider: str
+    client_id: str
+    user: User | None  # None: a client_credentials token
+    scope: list[str]
+    params: dict[str, str]
+
+
+@dataclass
+class Code:
+    grant: Grant
+    redirect_uri: str | None
+    code_challenge: str | None
+    code_challenge_method: str | None
+    expires_at: float
+    used: bool = False
+    issued_tokens: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Token:
+    grant: Grant
+    expires_at: float | None  # None: never expires
+    revoked: bool = False
+    refresh_token: str | None = None
+
+
+@dataclass
+class RefreshToken:
+    grant: Grant
+    revoked: bool = False
+    rotated_to: str | None = None
+
+
+@dataclass
+class Exchange:
+    """One request the IdP received and what it answered, secrets redacted."""
+
+    id: int
+    time: float
+    provider: str
+    endpoint: str
+    method: str
+    url: str
+    headers: dict[str, str]
+    query: dict[str, str]
+    form: dict[str, str]
+    status: int = 0
+    response: Any = None
+    findings: list[int] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: copy.deepcopy(v) for k, v in self.__dict__.items()}
+
+
+class Store:
+    def __init__(self, providers: dict[str, Provider], strict: bool = True) -> None:
+        self.providers = providers
+        self.lock = threading.RLock()
+        self.default_strict = strict
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to the state of a new app: default clients and users, nothing recorded."""
+        with self.lock:
+            self.strict = self.default_strict
+            self.strict_by_provider: dict[str, bool] = {}
+            self.clock_offset = 0.0
+            self.clients: dict[str, dict[str, Client]] = {}
+            self.users: dict[str, User] = {}
+            for p in self.providers.values():
+                self.clients[p.id] = {
+                    p.client.client_id: Client(
+                        p.client.client_id,
+                        p.client.client_secret,
+                        list(p.client.redirect_uris),
+                        getattr(p.oauth1, "rsa_public_key", None) if p.oauth1 else None,
+                    )
+                }
+                self.users[p.id] = User(p.user.login, copy.deepcopy(p.user.profile))
+            self.codes: dict[str, Code] = {}
+            self.tokens: dict[str, Token] = {}
+            self.refresh_tokens: dict[str, RefreshToken] = {}
+            self.exchanges: deque[Exchange] = deque(maxlen=MAX_EXCHANGES)
+            self.findings: list[Finding] = []
+            self.expectations: dict[str, dict[str, Any]] = {}
+            self.denials: dict[str, bool] = {}
+            self.extra: dict[str, Any] = {}  # per-protocol state (OAuth 1.0a tokens, nonces)
+            self._next_exchange = 1
+
+    # -- time -------------------------------------------------------------
+    def now(self) -> float:
+        return time.time() + self.clock_offset
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move the IdP's clock forward: tokens and codes expire as if time had passed."""
+        with self.lock:
+            self.clock_offset += seconds
+
+    # -- mode -------------------------------------------------------------
+    def is_strict(self, provider: str) -> bool:
+        return self.strict_by_provider.get(provider, self.strict)
+
+    # -- registration -----------------------------------------------------
+    def client(self, provider: str, client_id: str | None) -> Client | None:
+        if client_id is None:
+            return None
+        return self.clients.get(provider, {}).get(client_id)
+
+    def register_client(self, provider: str, client: Client) -> None:
+        with self.lock:
+            self.clients.setdefault(provider, {})[client.client_id] = client
+
+    def user(self, provider: str) -> User:
+        return self.users[provider]
+
+    def set_user(self, provider: str, login: str | None = None, **profile: Any) -> User:
+        """Change the test user a login returns; profile keys merge over the current ones."""
+        with self.lock:
+            current = self.users[provider]
+            merged = {**current.profile, **copy.deepcopy(profile)}
+            self.users[provider] = User(login or current.login, merged)
+            return self.users[provider]
+
+    # -- codes and tokens ---------------------------------------------------
+    def new_secret(self, nbytes: int = 24) -> str:
+        return secrets.token_urlsafe(nbytes)
+
+    def issue_code(self, code: Code) -> str:
+        value = self.new_secret()
+        with self.lock:
+            self.codes[value] = code
+        return value
+
+    def issue_token(self, grant: Grant, lifetime: int, with_refresh: bool) -> tuple[str, Token]:
+        value = self.new_secret(32)
+        token = Token(grant, self.now() + lifetime if lifetime else None)
+        if with_refresh:
+            token.refresh_token = self.new_secret(32)
+        with self.lock:
+            self.tokens[value] = token
+            if token.refresh_token:
+                self.refresh_tokens[token.refresh_token] = RefreshToken(grant)
+        return value, token
+
+    def revoke_tokens(self, values: list[str]) -> None:
+        with self.lock:
+            for value in values:
+                token = self.tokens.get(value)
+                if token:
+                    token.revoked = True
+                    if token.refresh_token and token.refresh_token in self.refresh_tokens:
+                        self.refresh_tokens[token.refresh_token].revoked = True
+
+    def valid_token(self, value: str | None, provider: str) -> Token | None:
+        if not value:
+            return None
+        token = self.tokens.get(value)
+        if token is None or token.revoked or token.grant.provider != provider:
+            return None
+        if token.expires_at is not None and token.expires_at <= self.now():
+            return None
+        return token
+
+    # -- recording ---------------------------------------------------------
+    def record_exchange(self, exchange: Exchange) -> Exchange:
+        with self.lock:
+            exchange.id = self._next_exchange
+            self._next_exchange += 1
+            self.exchanges.append(exchange)
+        return exchange
+
+    def add_finding(self, finding: Finding) -> int:
+        with self.lock:
+            self.findings.append(finding)
+            return len(self.findings) - 1
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        with self.lock:
+            yield

@@ -1,0 +1,1 @@
+"""Hook point for the OAuth 1.0a side; empty until that protocol lands."""

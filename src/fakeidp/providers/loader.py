@@ -1,0 +1,317 @@
+"""Load provider fixtures (TOML) into :class:`Provider` objects.
+
+Every mistake in a fixture file becomes one :class:`FixtureError` naming the
+file, the dotted key and what was expected, never a bare ``KeyError``.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+from .model import (
+    CLIENT_AUTH_PLACEMENTS,
+    PROFILE_AUTH_SCHEMES,
+    Endpoint,
+    ErrorShape,
+    HeaderRule,
+    OAuth2Rules,
+    ProfileEndpoint,
+    Provider,
+    TestClient,
+    TestUser,
+    TokenResponse,
+)
+
+T = TypeVar("T")
+
+
+class FixtureError(ValueError):
+    """A provider fixture file is wrong; the message names file and key."""
+
+    def __init__(self, file: str, key: str, message: str) -> None:
+        self.file, self.key = file, key
+        super().__init__(f"{file}: key '{key}': {message}")
+
+
+def fixtures_dir() -> Path:
+    """The shipped fixtures: inside the wheel, or the source tree's top level."""
+    here = Path(__file__).resolve().parent.parent
+    packaged = here / "_data" / "provider_fixtures"
+    if packaged.is_dir():
+        return packaged
+    return here.parent.parent / "provider_fixtures"
+
+
+class _Reader:
+    """Typed access to one TOML table, with errors that name file and key."""
+
+    def __init__(self, file: str, table: Mapping[str, Any], prefix: str = "") -> None:
+        self.file, self.table, self.prefix = file, table, prefix
+        self.used: set[str] = set()
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}{name}"
+
+    def fail(self, name: str, message: str) -> FixtureError:
+        return FixtureError(self.file, self.key(name), message)
+
+    def get(self, name: str, kind: type[T], default: Any = ..., what: str = "") -> T:
+        self.used.add(name)
+        if name not in self.table:
+            if default is ...:
+                raise self.fail(name, f"is missing; expected {what or kind.__name__}")
+            return default  # type: ignore[no-any-return]
+        value = self.table[name]
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise self.fail(
+                name,
+                f"expected {what or kind.__name__}, got {type(value).__name__} {value!r}",
+            )
+        return value
+
+    def strings(self, name: str, default: Any = ...) -> tuple[str, ...]:
+        value = self.get(name, list, default, what="a list of strings")
+        if not all(isinstance(v, str) for v in value):
+            raise self.fail(name, f"expected a list of strings, got {value!r}")
+        return tuple(value)
+
+    def choice(self, name: str, choices: tuple[str, ...], default: Any = ...) -> str:
+        value = self.get(name, str, default)
+        if value not in choices:
+            raise self.fail(name, f"expected one of {', '.join(choices)}; got {value!r}")
+        return value
+
+    def sub(self, name: str, default: Any = ...) -> _Reader:
+        table = self.get(name, dict, default, what="a table")
+        return _Reader(self.file, table, f"{self.key(name)}.")
+
+    def subs(self, name: str) -> list[_Reader]:
+        tables = self.get(name, list, [], what="an array of tables")
+        out = []
+        for i, table in enumerate(tables):
+            if not isinstance(table, dict):
+                raise self.fail(f"{name}[{i}]", "expected a table")
+            out.append(_Reader(self.file, table, f"{self.key(name)}[{i}]."))
+        return out
+
+    def check_unknown(self) -> None:
+        unknown = sorted(set(self.table) - self.used)
+        if unknown:
+            raise self.fail(unknown[0], "is not a known key (see provider_fixtures/README.md)")
+
+
+def _endpoint(r: _Reader, name: str, spec: str, hosts: Mapping[str, str]) -> Endpoint:
+    host, sep, path = spec.partition(":")
+    if not sep or not path.startswith("/"):
+        raise r.fail(name, f"expected 'hostkey:/path', got {spec!r}")
+    if host not in hosts:
+        raise r.fail(name, f"host key {host!r} is not in [hosts] ({', '.join(hosts)})")
+    return Endpoint(name=name, host=host, path=path)
+
+
+def _endpoints(r: _Reader, hosts: Mapping[str, str]) -> dict[str, Endpoint]:
+    table = r.sub("endpoints")
+    out: dict[str, Endpoint] = {}
+    for name in table.table:
+        value = table.table[name]
+        if isinstance(value, str):
+            out[name] = _endpoint(table, name, value, hosts)
+            table.used.add(name)
+        else:
+            sub = table.sub(name)
+            ep = _endpoint(sub, "url", sub.get("url", str), hosts)
+            methods = tuple(m.upper() for m in sub.strings("methods", ["GET"]))
+            sub.check_unknown()
+            out[name] = Endpoint(name=name, host=ep.host, path=ep.path, methods=methods)
+    return out
+
+
+def _headers(r: _Reader, name: str, severity: str) -> tuple[HeaderRule, ...]:
+    table = r.get(name, dict, {}, what="a table of header = value")
+    rules = []
+    for header, value in table.items():
+        if not isinstance(value, str):
+            raise r.fail(f"{name}.{header}", f"expected a string, got {value!r}")
+        rules.append(HeaderRule(header, value, severity))  # type: ignore[arg-type]
+    return tuple(rules)
+
+
+def _error_shapes(r: _Reader) -> dict[str, ErrorShape]:
+    errors = r.sub("errors")
+    out: dict[str, ErrorShape] = {}
+    for kind in errors.table:
+        e = errors.sub(kind)
+        statuses = e.get("status_by_error", dict, {})
+        for err, st in statuses.items():
+            if not isinstance(st, int):
+                raise e.fail(f"status_by_error.{err}", f"expected an HTTP status, got {st!r}")
+        out[kind] = ErrorShape(
+            status=e.get("status", int),
+            body=e.get("body", object),
+            status_by_error=MappingProxyType(dict(statuses)),
+            content_type=e.get("content_type", str, "application/json"),
+        )
+        e.check_unknown()
+    if "oauth" not in out:
+        raise errors.fail("oauth", "is missing; every provider needs an [errors.oauth] shape")
+    if "api" not in out:
+        raise errors.fail("api", "is missing; every provider needs an [errors.api] shape")
+    return out
+
+
+def _oauth2(r: _Reader) -> OAuth2Rules:
+    o = r.sub("oauth2")
+    placements = CLIENT_AUTH_PLACEMENTS
+    client_auth = o.strings("client_auth")
+    for p in client_auth:
+        if p not in placements:
+            raise o.fail("client_auth", f"expected values from {placements}; got {p!r}")
+    documented = o.strings("client_auth_documented", list(client_auth))
+    params = o.get("authorize_params", dict, {})
+    rules = OAuth2Rules(
+        scope_separator=o.get("scope_separator", str),
+        scope_ignored=o.get("scope_ignored", bool, False),
+        default_scope=o.strings("default_scope", []),
+        client_auth=client_auth,
+        client_auth_documented=documented,
+        pkce=o.choice("pkce", ("required", "optional", "unsupported")),  # type: ignore[arg-type]
+        pkce_methods=o.strings("pkce_methods", ["S256", "plain"]),
+        state_required=o.get("state_required", bool, False),
+        redirect_uri_check=o.choice("redirect_uri_check", ("exact", "registered"), "exact"),  # type: ignore[arg-type]
+        redirect_uri_required=o.get("redirect_uri_required", bool, True),
+        token_methods=tuple(m.upper() for m in o.strings("token_methods", ["POST"])),
+        token_content_types=o.strings(
+            "token_content_types", ["application/x-www-form-urlencoded"]
+        ),
+        grant_type_required=o.get("grant_type_required", bool, True),
+        grants=o.strings("grants", ["authorization_code"]),
+        access_token_lifetime=o.get("access_token_lifetime", int, 0),
+        refresh="refresh_token" in o.strings("grants", ["authorization_code"]),
+        rotate_refresh_token=o.get("rotate_refresh_token", bool, False),
+        refresh_requires_scope=o.get("refresh_requires_scope", str, ""),
+        authorize_params=MappingProxyType({str(k): str(v) for k, v in params.items()}),
+        required_authorize_params=o.strings("required_authorize_params", []),
+        token_headers=_headers(o, "token_required_headers", "error")
+        + _headers(o, "token_expected_headers", "warning"),
+        code_lifetime=o.get("code_lifetime", int, 600),
+    )
+    o.check_unknown()
+    return rules
+
+
+def _profiles(r: _Reader, hosts: Mapping[str, str]) -> tuple[ProfileEndpoint, ...]:
+    out = []
+    for p in r.subs("profile"):
+        ep = _endpoint(p, "url", p.get("url", str), hosts)
+        name = p.get("name", str)
+        auth = p.strings("auth")
+        for scheme in auth:
+            if scheme not in PROFILE_AUTH_SCHEMES:
+                raise p.fail("auth", f"expected values from {PROFILE_AUTH_SCHEMES}; got {scheme!r}")
+        query = p.get("query", dict, {})
+        out.append(
+            ProfileEndpoint(
+                endpoint=Endpoint(name=name, host=ep.host, path=ep.path),
+                auth=auth,
+                body=p.get("body", object),
+                user_id=p.get("user_id", str),
+                headers=_headers(p, "required_headers", "error")
+                + _headers(p, "expected_headers", "warning"),
+                query=MappingProxyType({str(k): str(v) for k, v in query.items()}),
+                source=p.get("source", str, ""),
+            )
+        )
+        p.check_unknown()
+    if not out:
+        raise r.fail("profile", "is missing; expected at least one [[profile]] endpoint")
+    return tuple(out)
+
+
+def load_provider(path: Path) -> Provider:
+    """Read and validate one fixture file."""
+    file = path.name
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise FixtureError(file, "<toml>", f"is not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise FixtureError(file, "<file>", f"cannot be read: {exc.strerror}") from None
+    r = _Reader(file, data)
+    pid = r.get("id", str)
+    if pid != path.stem.replace("_", "-"):
+        raise r.fail("id", f"must match the file name ({path.stem.replace('_', '-')!r}), got {pid!r}")
+    protocol = r.choice("protocol", ("oauth2", "oauth1"))
+    hosts = r.get("hosts", dict, what="a table of host key = base URL")
+    for key, base in hosts.items():
+        if not isinstance(base, str) or not base.startswith(("http://", "https://")):
+            raise r.fail(f"hosts.{key}", f"expected an http(s) base URL, got {base!r}")
+    hosts = {k: v.rstrip("/") for k, v in hosts.items()}
+    c = r.sub("client")
+    client = TestClient(c.get("client_id", str), c.get("client_secret", str), c.strings("redirect_uris", []))
+    c.check_unknown()
+    u = r.sub("user")
+    user = TestUser(u.get("login", str), u.get("profile", dict))
+    u.check_unknown()
+    endpoints = _endpoints(r, hosts)
+    oauth2 = token_response = None
+    if protocol == "oauth2":
+        for needed in ("authorize", "token"):
+            if needed not in endpoints:
+                raise r.fail(f"endpoints.{needed}", "is missing; an oauth2 provider needs it")
+        oauth2 = _oauth2(r)
+        t = r.sub("token_response")
+        token_response = TokenResponse(
+            token_type=t.get("token_type", str, None),
+            scope=t.choice("scope", ("string", "array", "null", "omit"), "string"),  # type: ignore[arg-type]
+            extra=t.get("extra", dict, {}),
+        )
+        t.check_unknown()
+    oauth1 = _OAUTH1_HOOK[0](r) if protocol == "oauth1" and _OAUTH1_HOOK else None
+    provider = Provider(
+        id=pid,
+        name=r.get("name", str),
+        protocol=protocol,  # type: ignore[arg-type]
+        source_file=file,
+        docs=r.strings("docs", []),
+        hosts=MappingProxyType(hosts),
+        endpoints=MappingProxyType(endpoints),
+        client=client,
+        user=user,
+        profiles=_profiles(r, hosts),
+        errors=MappingProxyType(_error_shapes(r)),
+        oauth2=oauth2,
+        token_response=token_response,
+        oauth1=oauth1,
+    )
+    r.check_unknown()
+    return provider
+
+
+# The OAuth 1.0a rules reader registers itself here, so this module does not
+# import protocol code; see fakeidp.providers.oauth1.
+_OAUTH1_HOOK: list[Callable[[_Reader], Any]] = []
+
+
+def load_providers(directory: Path | None = None) -> dict[str, Provider]:
+    """Every ``*.toml`` fixture in ``directory`` (default: the shipped ones), by id."""
+    directory = directory or fixtures_dir()
+    providers: dict[str, Provider] = {}
+    for path in sorted(directory.glob("*.toml")):
+        provider = load_provider(path)
+        providers[provider.id] = provider
+    if not providers:
+        raise FixtureError(str(directory), "<dir>", "holds no *.toml provider fixtures")
+    return providers
+
+
+@functools.cache
+def builtin_providers() -> MappingProxyType[str, Provider]:
+    """The shipped providers, loaded once per process (they are immutable)."""
+    return MappingProxyType(load_providers())

@@ -1,0 +1,165 @@
+"""The immutable Provider model: what one real OAuth provider does.
+
+A Provider is built from one TOML file in ``provider_fixtures/`` by
+:mod:`fakeidp.providers.loader`; ``provider_fixtures/README.md`` documents
+every key. Nothing here knows about Flask or HTTP: it is data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Literal
+
+Protocol = Literal["oauth2", "oauth1"]
+PkcePolicy = Literal["required", "optional", "unsupported"]
+ClientAuth = Literal["basic", "body", "query"]
+ProfileAuth = Literal["bearer", "oauth", "query:access_token", "query:oauth_token", "oauth1"]
+RedirectCheck = Literal["exact", "registered"]
+
+CLIENT_AUTH_PLACEMENTS: tuple[ClientAuth, ...] = ("basic", "body", "query")
+PROFILE_AUTH_SCHEMES: tuple[str, ...] = (
+    "bearer",
+    "oauth",
+    "query:access_token",
+    "query:oauth_token",
+    "oauth1",
+)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One URL of the real provider, as ``host key`` + ``path``."""
+
+    name: str
+    host: str
+    path: str
+    methods: tuple[str, ...] = ("GET",)
+
+
+@dataclass(frozen=True)
+class HeaderRule:
+    """A header a request must (error) or should (warning) carry.
+
+    ``value`` is ``"*"`` (any value), an exact value that may hold
+    ``${client_id}``, or ``re:<pattern>`` matched against the whole value.
+    """
+
+    name: str
+    value: str
+    severity: Literal["error", "warning"]
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class ProfileEndpoint:
+    """An emulated API endpoint that answers with the user's profile."""
+
+    endpoint: Endpoint
+    auth: tuple[str, ...]
+    body: Any
+    user_id: str
+    headers: tuple[HeaderRule, ...] = ()
+    query: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class ErrorShape:
+    """How the provider answers an error: status and a JSON body template."""
+
+    status: int
+    body: Any
+    status_by_error: MappingProxyType[str, int] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    content_type: str = "application/json"
+
+    def status_for(self, error: str) -> int:
+        return self.status_by_error.get(error, self.status)
+
+
+@dataclass(frozen=True)
+class OAuth2Rules:
+    scope_separator: str
+    scope_ignored: bool
+    default_scope: tuple[str, ...]
+    client_auth: tuple[str, ...]
+    client_auth_documented: tuple[str, ...]
+    pkce: PkcePolicy
+    pkce_methods: tuple[str, ...]
+    state_required: bool
+    redirect_uri_check: RedirectCheck
+    redirect_uri_required: bool
+    token_methods: tuple[str, ...]
+    token_content_types: tuple[str, ...]
+    grant_type_required: bool
+    grants: tuple[str, ...]
+    access_token_lifetime: int
+    refresh: bool
+    rotate_refresh_token: bool
+    refresh_requires_scope: str
+    authorize_params: MappingProxyType[str, str]
+    required_authorize_params: tuple[str, ...]
+    token_headers: tuple[HeaderRule, ...]
+    code_lifetime: int = 600
+
+
+@dataclass(frozen=True)
+class TokenResponse:
+    token_type: str | None
+    scope: Literal["string", "array", "null", "omit"]
+    extra: Any
+
+
+@dataclass(frozen=True)
+class TestUser:
+    login: str
+    profile: Any
+
+
+@dataclass(frozen=True)
+class TestClient:
+    client_id: str
+    client_secret: str
+    redirect_uris: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Provider:
+    """One real provider, as faithful as PROVIDERS.md lets us be."""
+
+    id: str
+    name: str
+    protocol: Protocol
+    source_file: str
+    docs: tuple[str, ...]
+    hosts: MappingProxyType[str, str]
+    endpoints: MappingProxyType[str, Endpoint]
+    client: TestClient
+    user: TestUser
+    profiles: tuple[ProfileEndpoint, ...]
+    errors: MappingProxyType[str, ErrorShape]
+    oauth2: OAuth2Rules | None = None
+    token_response: TokenResponse | None = None
+    oauth1: Any = None  # OAuth1Rules, filled in by the OAuth 1.0a work
+
+    def endpoint(self, name: str) -> Endpoint:
+        return self.endpoints[name]
+
+    def real_url(self, endpoint: Endpoint) -> str:
+        return self.hosts[endpoint.host] + endpoint.path
+
+    def fake_path(self, endpoint: Endpoint) -> str:
+        """Where the fake IdP serves ``endpoint``: ``/<provider>/<host key><path>``."""
+        return f"/{self.id}/{endpoint.host}{endpoint.path}"
+
+    def all_endpoints(self) -> tuple[Endpoint, ...]:
+        return tuple(self.endpoints.values()) + tuple(p.endpoint for p in self.profiles)
+
+    @property
+    def primary_profile(self) -> ProfileEndpoint:
+        return self.profiles[0]
+
+    def error_shape(self, kind: str) -> ErrorShape:
+        return self.errors.get(kind) or self.errors["oauth"]
