@@ -1,4 +1,32 @@
 """fakeidp: a fake identity provider that behaves like real OAuth providers,
 and a conformance kit for OAuth connectors."""
 
+from .client import Connection, ConnectionError, LoginError, LoginResult, OAuth2Client
+from .handle import Credentials, FakeIdP, intercept
+from .idp.app import create_app
+from .idp.rules import RULES, Finding
+from .providers import FixtureError, Provider, builtin_providers, load_providers
+from .transport import LiveServer, WSGIAdapter, in_process_session
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "RULES",
+    "Connection",
+    "ConnectionError",
+    "Credentials",
+    "FakeIdP",
+    "Finding",
+    "FixtureError",
+    "LiveServer",
+    "LoginError",
+    "LoginResult",
+    "OAuth2Client",
+    "Provider",
+    "WSGIAdapter",
+    "builtin_providers",
+    "create_app",
+    "in_process_session",
+    "intercept",
+    "load_providers",
+]

@@ -35,6 +35,9 @@ def get_path(data: Any, path: str) -> Any | None:
 
 
 def _resolve(expr: str, context: Mapping[str, Any]) -> Any:
+    if expr.endswith(":str"):
+        value = _resolve(expr[:-4], context)
+        return None if value is None else str(value)
     for alternative in expr.split("|"):
         name, _, rest = alternative.strip().partition(".")
         if name == "user":

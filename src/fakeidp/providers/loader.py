@@ -137,9 +137,16 @@ def _headers(r: _Reader, name: str, severity: str) -> tuple[HeaderRule, ...]:
     table = r.get(name, dict, {}, what="a table of header = value")
     rules = []
     for header, value in table.items():
-        if not isinstance(value, str):
-            raise r.fail(f"{name}.{header}", f"expected a string, got {value!r}")
-        rules.append(HeaderRule(header, value, severity))  # type: ignore[arg-type]
+        example: str | None
+        if isinstance(value, dict):
+            sub = _Reader(r.file, value, f"{r.key(name)}.{header}.")
+            value, example = sub.get("match", str), sub.get("example", str)
+            sub.check_unknown()
+        elif isinstance(value, str):
+            example = None if value == "*" or value.startswith("re:") else value
+        else:
+            raise r.fail(f"{name}.{header}", f"expected a string or {{match, example}}, got {value!r}")
+        rules.append(HeaderRule(header, value, severity, example))  # type: ignore[arg-type]
     return tuple(rules)
 
 

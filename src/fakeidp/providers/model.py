@@ -43,12 +43,13 @@ class HeaderRule:
 
     ``value`` is ``"*"`` (any value), an exact value that may hold
     ``${client_id}``, or ``re:<pattern>`` matched against the whole value.
+    ``example`` is what a correct client sends (the reference client uses it).
     """
 
     name: str
     value: str
     severity: Literal["error", "warning"]
-    source: str = ""
+    example: str | None = None
 
 
 @dataclass(frozen=True)

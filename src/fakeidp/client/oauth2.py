@@ -1,0 +1,186 @@
+"""The reference OAuth 2.0 client: a correct connector on requests + oauthlib.
+
+It does what a careful connector does (RFC 6749 §4.1, RFC 7636, RFC 6749
+§10.12): an unguessable state that it checks on the callback, PKCE where
+configured, client credentials in exactly one configured place, the
+provider's scope separator, and the profile call in the provider's scheme.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+from oauthlib.oauth2 import WebApplicationClient
+from oauthlib.common import add_params_to_uri
+
+from ..idp.templates import get_path
+from .connection import Connection
+from .errors import LoginError
+from .profile import fetch_profile
+
+DEFAULT_TIMEOUT = 10.0
+
+
+@dataclass
+class AuthorizationRequest:
+    url: str
+    state: str
+    code_verifier: str | None
+
+
+@dataclass
+class LoginResult:
+    user_id: str | None
+    profile: Any
+    token: dict[str, Any]
+    exchanges: list[str] = field(default_factory=list)
+
+    @property
+    def access_token(self) -> str:
+        return str(self.token["access_token"])
+
+
+class OAuth2Client:
+    def __init__(self, connection: Connection, session: requests.Session | None = None) -> None:
+        if connection.protocol != "oauth2":
+            raise ValueError(f"{connection.name or 'connection'} is {connection.protocol}, not oauth2")
+        self.connection = connection
+        self.session = session or requests.Session()
+        self._oauthlib = WebApplicationClient(connection.client_id)
+
+    # -- step 1: the authorization request ---------------------------------
+    def authorization_request(self, login_params: dict[str, str] | None = None) -> AuthorizationRequest:
+        c = self.connection
+        state = secrets.token_urlsafe(24)  # RFC 6749 §10.10: unguessable
+        extra: dict[str, str] = dict(c.static_params)
+        for param, source in c.dynamic_params.items():
+            value = (login_params or {}).get(source)
+            if value is not None:
+                extra[param] = value
+        verifier = challenge = None
+        if c.pkce:
+            verifier = self._oauthlib.create_code_verifier(64)
+            challenge = self._oauthlib.create_code_challenge(verifier, c.pkce_method)
+        params = {
+            "response_type": "code",
+            "client_id": c.client_id,
+            "redirect_uri": c.redirect_uri,
+            "scope": c.scope_separator.join(c.scopes) if c.scopes else None,
+            "state": state,
+            "code_challenge": challenge,
+            "code_challenge_method": c.pkce_method if challenge else None,
+            **extra,
+        }
+        # Built by hand rather than with oauthlib's prepare_grant_uri, which refuses
+        # http:// URLs, and the fake IdP is served over plain HTTP on loopback.
+        url = add_params_to_uri(c.authorize_url, [(k, v) for k, v in params.items() if v is not None])
+        return AuthorizationRequest(url, state, verifier)
+
+    # -- step 2: the user agent at the provider ----------------------------
+    def follow_authorization(self, auth: AuthorizationRequest) -> str:
+        """Act as the browser: fetch the authorize URL, return the callback URL it redirects to."""
+        response = self.session.get(auth.url, allow_redirects=False, timeout=DEFAULT_TIMEOUT)
+        location = response.headers.get("Location")
+        if response.status_code not in (301, 302, 303, 307) or not location:
+            raise LoginError(
+                "authorize_failed",
+                f"the authorize endpoint answered {response.status_code} without a redirect",
+                status=response.status_code,
+                body=response.text[:500],
+            )
+        return location
+
+    # -- step 3: the callback -------------------------------------------------
+    def parse_callback(self, callback_url: str, expected_state: str) -> str:
+        """The code from the callback, after checking state (RFC 6749 §10.12) and errors."""
+        query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(callback_url).query))
+        if query.get("state") != expected_state:
+            raise LoginError("state_mismatch", "the callback's state is not the one sent")
+        if "error" in query:
+            kind = "cancelled" if query["error"] == "access_denied" else "authorize_error"
+            raise LoginError(kind, query.get("error_description") or query["error"], error=query["error"])
+        if not query.get("code"):
+            raise LoginError("authorize_error", "the callback carries no code")
+        return query["code"]
+
+    # -- step 4: the token request --------------------------------------------
+    def _token_request(self, params: dict[str, str]) -> dict[str, Any]:
+        c = self.connection
+        headers = {"Accept": "application/json", **c.token_headers}
+        query: dict[str, str] = {}
+        if c.client_auth in ("basic", "both"):
+            # RFC 6749 §2.3.1: form-urlencode id and secret before Base64.
+            pair = f"{urllib.parse.quote_plus(c.client_id)}:{urllib.parse.quote_plus(c.client_secret or '')}"
+            headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
+        if c.client_auth in ("body", "both"):
+            params["client_id"] = c.client_id
+            if c.client_secret:
+                params["client_secret"] = c.client_secret
+        if c.client_auth == "query":
+            query = {"client_id": c.client_id, "client_secret": c.client_secret or ""}
+        if c.client_auth == "basic" and c.client_secret is None:
+            params["client_id"] = c.client_id  # a public client identifies itself
+        try:
+            response = self.session.post(
+                c.token_url, data=params, params=query, headers=headers, timeout=DEFAULT_TIMEOUT
+            )
+        except requests.RequestException as exc:
+            raise LoginError("network_error", f"token request failed: {exc}") from None
+        return parse_token_response(response)
+
+    def fetch_token(self, code: str, code_verifier: str | None) -> dict[str, Any]:
+        params = {"grant_type": "authorization_code", "code": code, "redirect_uri": self.connection.redirect_uri}
+        if code_verifier:
+            params["code_verifier"] = code_verifier
+        return self._token_request(params)
+
+    def refresh(self, refresh_token: str) -> dict[str, Any]:
+        """RFC 6749 §6; keeps the old refresh token when the response has none."""
+        token = self._token_request({"grant_type": "refresh_token", "refresh_token": refresh_token})
+        token.setdefault("refresh_token", refresh_token)
+        return token
+
+    # -- step 5: the profile ------------------------------------------------------
+    def fetch_profile(self, access_token: str) -> tuple[Any, str | None]:
+        return fetch_profile(self.session, self.connection, access_token)
+
+    def login(self, login_params: dict[str, str] | None = None) -> LoginResult:
+        """The whole flow, as a user clicking "log in with <provider>"."""
+        auth = self.authorization_request(login_params)
+        callback = self.follow_authorization(auth)
+        code = self.parse_callback(callback, auth.state)
+        token = self.fetch_token(code, auth.code_verifier)
+        profile, user_id = self.fetch_profile(token["access_token"])
+        return LoginResult(user_id, profile, token)
+
+
+def parse_token_response(response: requests.Response) -> dict[str, Any]:
+    """A token response, or a LoginError saying what was wrong with it (RFC 6749 §5.2)."""
+    try:
+        body = response.json()
+    except ValueError:
+        kind = "server_error" if response.status_code >= 500 else "malformed_response"
+        raise LoginError(
+            kind,
+            f"the token endpoint answered {response.status_code} with a body that is not JSON",
+            status=response.status_code,
+            body=response.text[:500],
+        ) from None
+    if response.status_code >= 500:
+        raise LoginError("server_error", f"the token endpoint answered {response.status_code}",
+                         status=response.status_code, body=body)
+    if response.status_code != 200 or not isinstance(body, dict) or "access_token" not in body:
+        error = get_path(body, "error") if isinstance(body, dict) else None
+        raise LoginError(
+            "token_error",
+            f"the token endpoint refused: {error or response.status_code}",
+            status=response.status_code,
+            error=error if isinstance(error, str) else None,
+            body=body,
+        )
+    return body

@@ -1,0 +1,214 @@
+"""``FakeIdP``: the Python handle over one fake IdP app.
+
+The same operations as the control API: each provider's URLs and test
+credentials, recorded exchanges and findings, the logged-in test user,
+strictness, expectations, and the three transports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from flask import Flask
+
+from .client.connection import Connection
+from .idp.app import create_app, store_of
+from .idp.rules import Finding
+from .idp.store import Client, Store, User
+from .providers.model import Provider
+from .transport import IN_PROCESS_BASE, LiveServer, in_process_session, intercept_requests
+
+
+@dataclass(frozen=True)
+class Credentials:
+    client_id: str
+    client_secret: str | None
+
+
+class FakeIdP:
+    def __init__(
+        self,
+        providers: Iterable[str] | None = None,
+        *,
+        strict: bool = True,
+        app: Flask | None = None,
+    ) -> None:
+        self.app = app or create_app(providers, strict=strict)
+        self.base_url = IN_PROCESS_BASE
+        self._server: LiveServer | None = None
+
+    # -- state ---------------------------------------------------------------
+    @property
+    def store(self) -> Store:
+        return store_of(self.app)
+
+    @property
+    def providers(self) -> dict[str, Provider]:
+        return self.store.providers
+
+    def provider(self, provider_id: str) -> Provider:
+        try:
+            return self.providers[provider_id]
+        except KeyError:
+            raise KeyError(
+                f"unknown provider {provider_id!r}; known: {', '.join(sorted(self.providers))}"
+            ) from None
+
+    @property
+    def strict(self) -> bool:
+        return self.store.strict
+
+    @strict.setter
+    def strict(self, value: bool) -> None:
+        self.store.strict = value
+
+    def reset(self) -> None:
+        self.store.reset()
+
+    def advance_clock(self, seconds: float) -> None:
+        self.store.advance_clock(seconds)
+
+    # -- test clients and users -------------------------------------------------
+    def credentials(self, provider_id: str) -> Credentials:
+        p = self.provider(provider_id)
+        return Credentials(p.client.client_id, p.client.client_secret)
+
+    def register_client(
+        self,
+        provider_id: str,
+        client_id: str,
+        client_secret: str | None = None,
+        redirect_uris: Iterable[str] = (),
+        rsa_public_key: str | None = None,
+    ) -> None:
+        self.provider(provider_id)
+        self.store.register_client(
+            provider_id, Client(client_id, client_secret, list(redirect_uris), rsa_public_key)
+        )
+
+    def register_redirect_uri(self, provider_id: str, uri: str, client_id: str | None = None) -> None:
+        """Tighten redirect checks: once any URI is registered, only registered ones pass."""
+        client = self.store.client(provider_id, client_id or self.provider(provider_id).client.client_id)
+        if client is None:
+            raise KeyError(f"no client {client_id!r} at {provider_id}")
+        with self.store.lock:
+            client.redirect_uris.append(uri)
+
+    def user(self, provider_id: str) -> User:
+        self.provider(provider_id)
+        return self.store.user(provider_id)
+
+    def set_user(self, provider_id: str, login: str | None = None, **profile: Any) -> User:
+        self.provider(provider_id)
+        return self.store.set_user(provider_id, login, **profile)
+
+    def deny_next(self, provider_id: str) -> None:
+        """The next authorize request for ``provider_id`` is denied by the user."""
+        self.provider(provider_id)
+        self.store.denials[provider_id] = True
+
+    def expect(
+        self,
+        provider_id: str,
+        *,
+        authorize_params: dict[str, str] | None = None,
+        dynamic_params: dict[str, str] | None = None,
+        scope: Iterable[str] | None = None,
+        token_headers: dict[str, str] | None = None,
+        profile_headers: dict[str, str] | None = None,
+    ) -> None:
+        """Declare what the connection under test should send; differences become findings."""
+        self.provider(provider_id)
+        expected: dict[str, Any] = {}
+        if authorize_params:
+            expected["authorize_params"] = dict(authorize_params)
+        if dynamic_params:
+            expected["dynamic_params"] = dict(dynamic_params)
+        if scope is not None:
+            expected["scope"] = list(scope)
+        if token_headers:
+            expected["token_headers"] = dict(token_headers)
+        if profile_headers:
+            expected["profile_headers"] = dict(profile_headers)
+        self.store.expectations[provider_id] = expected
+
+    # -- what happened --------------------------------------------------------
+    def exchanges(self, provider: str | None = None, endpoint: str | None = None) -> list[Any]:
+        with self.store.lock:
+            return [
+                e
+                for e in self.store.exchanges
+                if (provider is None or e.provider == provider)
+                and (endpoint is None or e.endpoint == endpoint)
+            ]
+
+    def findings(
+        self, provider: str | None = None, severity: str | None = None, rule: str | None = None
+    ) -> list[Finding]:
+        with self.store.lock:
+            return [
+                f
+                for f in self.store.findings
+                if (provider is None or f.provider == provider)
+                and (severity is None or f.severity == severity)
+                and (rule is None or f.rule == rule)
+            ]
+
+    def errors(self, provider: str | None = None) -> list[Finding]:
+        return [f for f in self.findings(provider, "error") if not f.acknowledged]
+
+    def acknowledge(self, rule: str | None = None) -> list[Finding]:
+        """Mark findings (all, or one rule's) as expected by the test; returns them."""
+        found = self.findings(rule=rule)
+        for f in found:
+            f.acknowledged = True
+        return found
+
+    # -- URLs and transports -----------------------------------------------------
+    def urls(self, provider_id: str, base_url: str | None = None) -> dict[str, str]:
+        """Endpoint name -> URL on ``base_url`` (default: this handle's base)."""
+        p = self.provider(provider_id)
+        base = (base_url or self.base_url).rstrip("/")
+        return {e.name: base + p.fake_path(e) for e in p.all_endpoints()}
+
+    def real_urls(self, provider_id: str) -> dict[str, str]:
+        p = self.provider(provider_id)
+        return {e.name: p.real_url(e) for e in p.all_endpoints()}
+
+    def connection(self, provider_id: str, *, real_urls: bool = False, **overrides: Any) -> Connection:
+        """A correct connection for ``provider_id`` pointing at this IdP (or the real URLs)."""
+        p = self.provider(provider_id)
+        urls = self.real_urls(provider_id) if real_urls else self.urls(provider_id)
+        return Connection.for_provider(p, urls, **overrides)
+
+    def session(self) -> requests.Session:
+        """A requests Session that reaches this IdP in-process, at ``self.base_url``."""
+        return in_process_session(self.app, IN_PROCESS_BASE)
+
+    @contextmanager
+    def serve(self) -> Iterator[LiveServer]:
+        """Serve on 127.0.0.1 (free port) while the block runs; URLs use the live base."""
+        server = LiveServer(self.app).start()
+        previous, self.base_url = self.base_url, server.base_url
+        try:
+            yield server
+        finally:
+            self.base_url = previous
+            server.stop()
+
+    @contextmanager
+    def intercepting(self) -> Iterator[FakeIdP]:
+        with intercept_requests(self.app, self.providers):
+            yield self
+
+
+@contextmanager
+def intercept(providers: Iterable[str] | None = None, *, strict: bool = True) -> Iterator[FakeIdP]:
+    """``with fakeidp.intercept() as idp:`` requests to real provider URLs reach a fake IdP."""
+    idp = FakeIdP(providers, strict=strict)
+    with idp.intercepting():
+        yield idp

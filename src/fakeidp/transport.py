@@ -1,0 +1,196 @@
+"""Three ways to reach the fake IdP with the same flow.
+
+- :class:`WSGIAdapter`: a requests transport adapter that calls the WSGI app
+  directly (no socket): the fastest, the default in tests.
+- :class:`LiveServer`: a real HTTP server on 127.0.0.1, port 0, in a
+  background thread, for code that must see a real URL.
+- :func:`intercept_requests`: requests made through ``requests`` to a
+  provider's real URLs are answered by the fake IdP, so an unmodified
+  connector can be tested.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+import urllib.parse
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import requests
+from requests.adapters import BaseAdapter, HTTPAdapter
+from requests.structures import CaseInsensitiveDict
+from requests.utils import get_encoding_from_headers
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.test import EnvironBuilder, run_wsgi_app
+
+from .providers.model import Provider
+
+IN_PROCESS_BASE = "http://fakeidp.invalid"  # RFC 2606: a name that never resolves
+
+
+class WSGIAdapter(BaseAdapter):
+    """Answer requests by calling a WSGI application in this process."""
+
+    def __init__(self, app: Any, rewrite: Callable[[str], str] | None = None) -> None:
+        super().__init__()
+        self.app = app
+        self.rewrite = rewrite
+
+    def send(  # type: ignore[override]
+        self, request: requests.PreparedRequest, stream: bool = False, **kwargs: Any
+    ) -> requests.Response:
+        url = self.rewrite(request.url or "") if self.rewrite else (request.url or "")
+        parts = urllib.parse.urlsplit(url)
+        body = request.body
+        if hasattr(body, "read"):
+            body = body.read()  # type: ignore[union-attr]
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        headers = dict(request.headers)
+        headers.pop("Content-Length", None)
+        builder = EnvironBuilder(
+            path=urllib.parse.unquote(parts.path) or "/",
+            base_url=f"{parts.scheme}://{parts.netloc}",
+            query_string=parts.query,
+            method=request.method or "GET",
+            headers=headers,
+            data=body or b"",
+        )
+        try:
+            environ = builder.get_environ()
+        finally:
+            builder.close()
+        app_iter, status, response_headers = run_wsgi_app(self.app, environ, buffered=True)
+        try:
+            content = b"".join(app_iter)
+        finally:
+            close = getattr(app_iter, "close", None)
+            if close:
+                close()
+        response = requests.Response()
+        response.status_code = int(status.split(" ", 1)[0])
+        response.reason = status.split(" ", 1)[1] if " " in status else ""
+        response.headers = CaseInsensitiveDict(response_headers.to_wsgi_list())
+        response.encoding = get_encoding_from_headers(response.headers)
+        response.raw = io.BytesIO(content)
+        response._content = content
+        response.url = request.url or ""
+        response.request = request
+        response.connection = self  # type: ignore[attr-defined]
+        return response
+
+    def close(self) -> None:
+        pass
+
+
+def in_process_session(app: Any, base_url: str = IN_PROCESS_BASE) -> requests.Session:
+    """A requests Session whose requests to ``base_url`` go to ``app`` without a socket."""
+    session = requests.Session()
+    session.mount(base_url, WSGIAdapter(app))
+    return session
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """No access log on stderr: exchanges are recorded by the IdP itself."""
+
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+class LiveServer:
+    """The app on a real socket: 127.0.0.1, a free port, a daemon thread."""
+
+    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.app, self.host, self.port = app, host, port
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> LiveServer:
+        try:
+            self._server = make_server(
+                self.host, self.port, self.app, threaded=True, request_handler=_QuietHandler
+            )
+        except SystemExit:  # werkzeug exits the process when the bind fails
+            raise OSError(f"cannot listen on {self.host}:{self.port}: address in use") from None
+        self.port = self._server.socket.getsockname()[1]
+        self._thread = threading.Thread(
+            # A short poll interval keeps stop() fast; the loop is idle otherwise.
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True,
+            name=f"fakeidp-live-{self.port}",
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> LiveServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def real_url_map(providers: Mapping[str, Provider]) -> dict[str, list[tuple[str, str, str]]]:
+    """Real origin -> [(path prefix, provider id, host key)], longest prefix first."""
+    table: dict[str, list[tuple[str, str, str]]] = {}
+    for p in providers.values():
+        for endpoint in p.all_endpoints():
+            origin = p.hosts[endpoint.host]
+            table.setdefault(origin, []).append((endpoint.path, p.id, endpoint.host))
+    for entries in table.values():
+        entries.sort(key=lambda e: -len(e[0]))
+    return table
+
+
+def make_rewriter(providers: Mapping[str, Provider]) -> Callable[[str], str | None]:
+    """Map a real provider URL to the fake IdP's URL for it, or None if it is not one."""
+    table = real_url_map(providers)
+
+    def rewrite(url: str) -> str | None:
+        parts = urllib.parse.urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}".lower()
+        for path, pid, host in table.get(origin, ()):
+            if parts.path == path or parts.path.startswith(path.rstrip("/") + "/"):
+                fake = urllib.parse.urlsplit(IN_PROCESS_BASE)
+                return urllib.parse.urlunsplit(
+                    (fake.scheme, fake.netloc, f"/{pid}/{host}{parts.path}", parts.query, "")
+                )
+        # Same origin, unknown path: still answered by the fake (a 404 in the provider's name),
+        # never sent to the real provider.
+        for _path, pid, host in table.get(origin, ())[:1]:
+            return f"{IN_PROCESS_BASE}/{pid}/{host}{parts.path}" + (f"?{parts.query}" if parts.query else "")
+        return None
+
+    return rewrite
+
+
+@contextmanager
+def intercept_requests(app: Any, providers: Mapping[str, Provider]) -> Iterator[None]:
+    """Route requests to the providers' real URLs, from any requests Session, to ``app``."""
+    rewrite = make_rewriter(providers)
+    adapter = WSGIAdapter(app, rewrite=lambda url: rewrite(url) or url)
+    original = HTTPAdapter.send
+
+    def send(self: HTTPAdapter, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
+        if request.url and rewrite(request.url) is not None:
+            return adapter.send(request, **kwargs)
+        return original(self, request, *args, **kwargs)
+
+    HTTPAdapter.send = send  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        HTTPAdapter.send = original  # type: ignore[method-assign]
