@@ -90,9 +90,13 @@ class FakeIdP:
             provider_id, Client(client_id, client_secret, list(redirect_uris), rsa_public_key)
         )
 
-    def register_redirect_uri(self, provider_id: str, uri: str, client_id: str | None = None) -> None:
+    def register_redirect_uri(
+        self, provider_id: str, uri: str, client_id: str | None = None
+    ) -> None:
         """Tighten redirect checks: once any URI is registered, only registered ones pass."""
-        client = self.store.client(provider_id, client_id or self.provider(provider_id).client.client_id)
+        client = self.store.client(
+            provider_id, client_id or self.provider(provider_id).client.client_id
+        )
         if client is None:
             raise KeyError(f"no client {client_id!r} at {provider_id}")
         with self.store.lock:
@@ -179,7 +183,9 @@ class FakeIdP:
         p = self.provider(provider_id)
         return {e.name: p.real_url(e) for e in p.all_endpoints()}
 
-    def connection(self, provider_id: str, *, real_urls: bool = False, **overrides: Any) -> Connection:
+    def connection(
+        self, provider_id: str, *, real_urls: bool = False, **overrides: Any
+    ) -> Connection:
         """A correct connection for ``provider_id`` pointing at this IdP (or the real URLs)."""
         p = self.provider(provider_id)
         urls = self.real_urls(provider_id) if real_urls else self.urls(provider_id)

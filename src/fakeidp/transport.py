@@ -48,8 +48,7 @@ class WSGIAdapter(BaseAdapter):
             body = body.read()  # type: ignore[union-attr]
         if isinstance(body, str):
             body = body.encode("utf-8")
-        headers = dict(request.headers)
-        headers.pop("Content-Length", None)
+        headers = [(k, v) for k, v in request.headers.items() if k.lower() != "content-length"]
         builder = EnvironBuilder(
             path=urllib.parse.unquote(parts.path) or "/",
             base_url=f"{parts.scheme}://{parts.netloc}",
@@ -78,7 +77,7 @@ class WSGIAdapter(BaseAdapter):
         response._content = content
         response.url = request.url or ""
         response.request = request
-        response.connection = self  # type: ignore[attr-defined]
+        response.connection = self  # type: ignore[assignment]
         return response
 
     def close(self) -> None:
@@ -121,7 +120,9 @@ class LiveServer:
         self.port = self._server.socket.getsockname()[1]
         self._thread = threading.Thread(
             # A short poll interval keeps stop() fast; the loop is idle otherwise.
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True,
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.01},
+            daemon=True,
             name=f"fakeidp-live-{self.port}",
         )
         self._thread.start()
@@ -171,7 +172,9 @@ def make_rewriter(providers: Mapping[str, Provider]) -> Callable[[str], str | No
         # Same origin, unknown path: still answered by the fake (a 404 in the provider's name),
         # never sent to the real provider.
         for _path, pid, host in table.get(origin, ())[:1]:
-            return f"{IN_PROCESS_BASE}/{pid}/{host}{parts.path}" + (f"?{parts.query}" if parts.query else "")
+            return f"{IN_PROCESS_BASE}/{pid}/{host}{parts.path}" + (
+                f"?{parts.query}" if parts.query else ""
+            )
         return None
 
     return rewrite
@@ -184,7 +187,9 @@ def intercept_requests(app: Any, providers: Mapping[str, Provider]) -> Iterator[
     adapter = WSGIAdapter(app, rewrite=lambda url: rewrite(url) or url)
     original = HTTPAdapter.send
 
-    def send(self: HTTPAdapter, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
+    def send(
+        self: HTTPAdapter, request: requests.PreparedRequest, *args: Any, **kwargs: Any
+    ) -> requests.Response:
         if request.url and rewrite(request.url) is not None:
             return adapter.send(request, **kwargs)
         return original(self, request, *args, **kwargs)

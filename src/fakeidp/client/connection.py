@@ -23,7 +23,7 @@ PROFILE_AUTH = ("bearer", "oauth", "query:access_token", "query:oauth_token", "o
 SIGNATURE_METHODS = ("HMAC-SHA1", "RSA-SHA1", "PLAINTEXT")
 
 
-class ConnectionError(ValueError):  # noqa: A001 - the domain name; not the builtin's meaning
+class ConnectionError(ValueError):
     """A connection config is wrong; the message names the key."""
 
     def __init__(self, key: str, message: str, source: str = "connection") -> None:
@@ -71,8 +71,13 @@ class Connection:
     profile_steps: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
-        for name in ("static_params", "dynamic_params", "token_headers", "profile_headers",
-                     "profile_query"):
+        for name in (
+            "static_params",
+            "dynamic_params",
+            "token_headers",
+            "profile_headers",
+            "profile_query",
+        ):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
         self.validate()
 
@@ -80,27 +85,36 @@ class Connection:
         if not self.client_id:
             raise ConnectionError("client_id", "is missing")
         if not self.authorize_url.startswith(("http://", "https://")):
-            raise ConnectionError("authorize_url", f"expected an http(s) URL, got {self.authorize_url!r}")
+            raise ConnectionError(
+                "authorize_url", f"expected an http(s) URL, got {self.authorize_url!r}"
+            )
         if self.protocol == "oauth2":
             if not self.token_url.startswith(("http://", "https://")):
-                raise ConnectionError("token_url", f"expected an http(s) URL, got {self.token_url!r}")
+                raise ConnectionError(
+                    "token_url", f"expected an http(s) URL, got {self.token_url!r}"
+                )
             if self.client_auth not in CLIENT_AUTH_LOCATIONS:
                 raise ConnectionError(
-                    "client_auth", f"expected one of {', '.join(CLIENT_AUTH_LOCATIONS)}, got {self.client_auth!r}"
+                    "client_auth",
+                    f"expected one of {', '.join(CLIENT_AUTH_LOCATIONS)}, got {self.client_auth!r}",
                 )
         else:
             for key in ("request_token_url", "access_token_url"):
                 if not str(getattr(self, key)).startswith(("http://", "https://")):
-                    raise ConnectionError(key, f"expected an http(s) URL, got {getattr(self, key)!r}")
+                    raise ConnectionError(
+                        key, f"expected an http(s) URL, got {getattr(self, key)!r}"
+                    )
             if self.signature_method not in SIGNATURE_METHODS:
                 raise ConnectionError(
-                    "signature_method", f"expected one of {', '.join(SIGNATURE_METHODS)}, got {self.signature_method!r}"
+                    "signature_method",
+                    f"expected one of {', '.join(SIGNATURE_METHODS)}, got {self.signature_method!r}",
                 )
             if self.signature_method == "RSA-SHA1" and not self.rsa_private_key:
                 raise ConnectionError("rsa_private_key", "RSA-SHA1 needs a PEM private key")
         if self.profile_auth not in PROFILE_AUTH:
             raise ConnectionError(
-                "profile_auth", f"expected one of {', '.join(PROFILE_AUTH)}, got {self.profile_auth!r}"
+                "profile_auth",
+                f"expected one of {', '.join(PROFILE_AUTH)}, got {self.profile_auth!r}",
             )
 
     def replace(self, **changes: Any) -> Connection:
@@ -148,7 +162,10 @@ class Connection:
                 refresh=rules.refresh,
                 token_headers={h.name: h.example for h in rules.token_headers if h.example},
             )
-            if rules.refresh_requires_scope and rules.refresh_requires_scope not in common["scopes"]:
+            if (
+                rules.refresh_requires_scope
+                and rules.refresh_requires_scope not in common["scopes"]
+            ):
                 common["scopes"] = (*common["scopes"], rules.refresh_requires_scope)
         common.update(overrides)
         return cls(**common)

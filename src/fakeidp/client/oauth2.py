@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
-from oauthlib.oauth2 import WebApplicationClient
 from oauthlib.common import add_params_to_uri
+from oauthlib.oauth2 import WebApplicationClient
 
 from ..idp.templates import get_path
 from .connection import Connection
@@ -48,13 +48,17 @@ class LoginResult:
 class OAuth2Client:
     def __init__(self, connection: Connection, session: requests.Session | None = None) -> None:
         if connection.protocol != "oauth2":
-            raise ValueError(f"{connection.name or 'connection'} is {connection.protocol}, not oauth2")
+            raise ValueError(
+                f"{connection.name or 'connection'} is {connection.protocol}, not oauth2"
+            )
         self.connection = connection
         self.session = session or requests.Session()
         self._oauthlib = WebApplicationClient(connection.client_id)
 
     # -- step 1: the authorization request ---------------------------------
-    def authorization_request(self, login_params: dict[str, str] | None = None) -> AuthorizationRequest:
+    def authorization_request(
+        self, login_params: dict[str, str] | None = None
+    ) -> AuthorizationRequest:
         c = self.connection
         state = secrets.token_urlsafe(24)  # RFC 6749 §10.10: unguessable
         extra: dict[str, str] = dict(c.static_params)
@@ -78,7 +82,9 @@ class OAuth2Client:
         }
         # Built by hand rather than with oauthlib's prepare_grant_uri, which refuses
         # http:// URLs, and the fake IdP is served over plain HTTP on loopback.
-        url = add_params_to_uri(c.authorize_url, [(k, v) for k, v in params.items() if v is not None])
+        url = add_params_to_uri(
+            c.authorize_url, [(k, v) for k, v in params.items() if v is not None]
+        )
         return AuthorizationRequest(url, state, verifier)
 
     # -- step 2: the user agent at the provider ----------------------------
@@ -103,7 +109,9 @@ class OAuth2Client:
             raise LoginError("state_mismatch", "the callback's state is not the one sent")
         if "error" in query:
             kind = "cancelled" if query["error"] == "access_denied" else "authorize_error"
-            raise LoginError(kind, query.get("error_description") or query["error"], error=query["error"])
+            raise LoginError(
+                kind, query.get("error_description") or query["error"], error=query["error"]
+            )
         if not query.get("code"):
             raise LoginError("authorize_error", "the callback carries no code")
         return query["code"]
@@ -115,7 +123,8 @@ class OAuth2Client:
         query: dict[str, str] = {}
         if c.client_auth in ("basic", "both"):
             # RFC 6749 §2.3.1: form-urlencode id and secret before Base64.
-            pair = f"{urllib.parse.quote_plus(c.client_id)}:{urllib.parse.quote_plus(c.client_secret or '')}"
+            quote = urllib.parse.quote_plus
+            pair = f"{quote(c.client_id)}:{quote(c.client_secret or '')}"
             headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
         if c.client_auth in ("body", "both"):
             params["client_id"] = c.client_id
@@ -134,7 +143,11 @@ class OAuth2Client:
         return parse_token_response(response)
 
     def fetch_token(self, code: str, code_verifier: str | None) -> dict[str, Any]:
-        params = {"grant_type": "authorization_code", "code": code, "redirect_uri": self.connection.redirect_uri}
+        params = {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": self.connection.redirect_uri,
+        }
         if code_verifier:
             params["code_verifier"] = code_verifier
         return self._token_request(params)
@@ -172,8 +185,12 @@ def parse_token_response(response: requests.Response) -> dict[str, Any]:
             body=response.text[:500],
         ) from None
     if response.status_code >= 500:
-        raise LoginError("server_error", f"the token endpoint answered {response.status_code}",
-                         status=response.status_code, body=body)
+        raise LoginError(
+            "server_error",
+            f"the token endpoint answered {response.status_code}",
+            status=response.status_code,
+            body=body,
+        )
     if response.status_code != 200 or not isinstance(body, dict) or "access_token" not in body:
         error = get_path(body, "error") if isinstance(body, dict) else None
         raise LoginError(

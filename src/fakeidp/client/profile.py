@@ -19,7 +19,10 @@ def bearer_request(
     """Headers and query that present ``access_token`` in the connection's scheme."""
     headers = {"Accept": "application/json"}
     headers.update(
-        {k: v.replace("${client_id}", connection.client_id) for k, v in connection.profile_headers.items()}
+        {
+            k: v.replace("${client_id}", connection.client_id)
+            for k, v in connection.profile_headers.items()
+        }
     )
     query: dict[str, str] = {}
     scheme = connection.profile_auth
@@ -61,6 +64,10 @@ def read_profile(response: requests.Response, user_id_path: str) -> tuple[Any, s
     try:
         profile = response.json()
     except ValueError:
-        raise LoginError("malformed_response", "the profile API answered with a body that is not JSON",
-                         status=response.status_code, body=response.text[:500]) from None
+        raise LoginError(
+            "malformed_response",
+            "the profile API answered with a body that is not JSON",
+            status=response.status_code,
+            body=response.text[:500],
+        ) from None
     return profile, user_id_of(profile, user_id_path)

@@ -75,7 +75,12 @@ def profile(ctx: RequestContext, endpoint: ProfileEndpoint) -> Response:
     for name, template in endpoint.query.items():
         want = ctx.render(template, **context)
         if request.args.get(name) != str(want):
-            f = ctx.flag(R.API_QUERY, f"query parameter {name} is wrong", {name: want}, {name: request.args.get(name)})
+            f = ctx.flag(
+                R.API_QUERY,
+                f"query parameter {name} is wrong",
+                {name: want},
+                {name: request.args.get(name)},
+            )
             if ctx.refuse(f):
                 return ctx.error("api", "invalid_request", f"{name} is wrong")
     return json_response(ctx.render(endpoint.body, **context))

@@ -29,10 +29,12 @@ log = logging.getLogger("fakeidp")
 VIEWS: dict[tuple[str, str], Callable[[RequestContext], Response]] = {
     ("oauth2", "authorize"): oauth2_authorize.authorize,
     ("oauth2", "token"): oauth2_token.token,
+    ("oauth2", "revoke"): oauth2_token.revoke,
 }
 METHODS: dict[tuple[str, str], list[str]] = {
     ("oauth2", "authorize"): ["GET", "POST"],
     ("oauth2", "token"): ["GET", "POST", "PUT"],
+    ("oauth2", "revoke"): ["POST"],
 }
 
 

@@ -6,8 +6,8 @@ import base64
 import binascii
 import hmac
 import urllib.parse
-from dataclasses import dataclass, field
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 
 @dataclass

@@ -52,9 +52,7 @@ def redact_header(name: str, value: str) -> str:
     if name.lower() == "authorization" and rest:
         if scheme.lower() == "oauth" and "=" in rest:
             # Keep OAuth 1.0a parameter names and non-secret values (method, nonce).
-            return f"{scheme} " + ", ".join(
-                _redact_oauth1_part(part) for part in rest.split(",")
-            )
+            return f"{scheme} " + ", ".join(_redact_oauth1_part(part) for part in rest.split(","))
         return f"{scheme} {REDACTED}"
     return REDACTED
 
@@ -66,7 +64,9 @@ def _redact_oauth1_part(part: str) -> str:
 
 def redact_body(body: Any) -> Any:
     if isinstance(body, dict):
-        return {k: (REDACTED if k in SECRET_PARAMS and v else redact_body(v)) for k, v in body.items()}
+        return {
+            k: (REDACTED if k in SECRET_PARAMS and v else redact_body(v)) for k, v in body.items()
+        }
     if isinstance(body, list):
         return [redact_body(v) for v in body]
     return body

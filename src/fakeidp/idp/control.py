@@ -59,7 +59,10 @@ def control_blueprint() -> Blueprint:
         data: Any = request.get_json(silent=True)
         if not isinstance(data, dict) or not isinstance(data.get("profile", {}), dict):
             return json_response(
-                {"error": "invalid_request", "error_description": "body must be {login?, profile?}"},
+                {
+                    "error": "invalid_request",
+                    "error_description": "body must be {login?, profile?}",
+                },
                 400,
             )
         user = store().set_user(provider, data.get("login"), **data.get("profile", {}))

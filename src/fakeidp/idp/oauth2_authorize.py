@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import urllib.parse
 
-from flask import Response, redirect, request
+from flask import Response, request
 
 from . import rules as R
 from .context import RequestContext
@@ -52,9 +52,7 @@ def redirect_with(uri: str, params: dict[str, str]) -> Response:
     query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
     query += [(k, v) for k, v in params.items() if v is not None]
     location = urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
-    response = redirect(location, 302)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return Response(status=302, headers={"Location": location, "Cache-Control": "no-store"})
 
 
 def authorize(ctx: RequestContext) -> Response:
@@ -105,7 +103,8 @@ def authorize(ctx: RequestContext) -> Response:
 
     def fail(error: str, description: str) -> Response:
         return redirect_with(
-            target, {"error": error, "error_description": description, "state": state}  # type: ignore[dict-item]
+            target,
+            {"error": error, "error_description": description, "state": state},  # type: ignore[dict-item]
         )
 
     # 2. RFC 6749 §4.1.1 parameters.
@@ -116,8 +115,13 @@ def authorize(ctx: RequestContext) -> Response:
         if ctx.refuse(f):
             return fail("unsupported_response_type", "response_type must be code")
     if not state:
-        severity = "error" if rules.state_required else "warning"
-        f = ctx.flag(R.AUTHZ_STATE, "no state parameter", "an unguessable value", None, severity)
+        f = ctx.flag(
+            R.AUTHZ_STATE,
+            "no state parameter",
+            "an unguessable value",
+            None,
+            "error" if rules.state_required else "warning",
+        )
         if ctx.refuse(f):
             return fail("invalid_request", "state is required")
     for name in rules.required_authorize_params:

@@ -148,10 +148,14 @@ def _authenticate(ctx: RequestContext, creds: PresentedCredentials, pkce_used: b
                 place,
             )
         if place == "query":
-            ctx.flag(R.TOKEN_CLIENT_AUTH_QUERY, "client_secret in the URL", "body or Basic", "query")
+            ctx.flag(
+                R.TOKEN_CLIENT_AUTH_QUERY, "client_secret in the URL", "body or Basic", "query"
+            )
     client = ctx.store.client(p.id, creds.client_id)
     if client is None or creds.conflicting_ids:
-        ctx.flag(R.TOKEN_CLIENT_AUTH, "unknown client_id", "a registered client_id", creds.client_id)
+        ctx.flag(
+            R.TOKEN_CLIENT_AUTH, "unknown client_id", "a registered client_id", creds.client_id
+        )
         raise TokenError("invalid_client", "unknown client", 401)
     if creds.secret is None and pkce_used:
         return client  # a public client, bound to the code by PKCE (RFC 7636 §1)
@@ -279,3 +283,27 @@ def template_context(ctx: RequestContext, grant: Grant) -> dict[str, Any]:
         "params": grant.params,
         "now": int(ctx.store.now()),
     }
+
+
+def revoke(ctx: RequestContext) -> Response:
+    """RFC 7009 §2: revoke an access or refresh token; unknown tokens are not an error."""
+    try:
+        body, _ = _body_params()
+        query = request.args.to_dict()
+        creds = presented(request.headers.get("Authorization"), body, query)
+        client = _authenticate(ctx, creds, pkce_used=False)
+    except TokenError as exc:
+        return ctx.error("oauth", exc.error, exc.description, exc.status)
+    value = {**query, **body}.get("token", "")
+    store = ctx.store
+    with store.lock:
+        token = store.tokens.get(value)
+        if token is not None and token.grant.client_id == client.client_id:
+            store.revoke_tokens([value])
+        refresh = store.refresh_tokens.get(value)
+        if refresh is not None and refresh.grant.client_id == client.client_id:
+            refresh.revoked = True
+            for access in store.tokens.values():
+                if access.refresh_token == value:
+                    access.revoked = True
+    return Response(status=200)

@@ -31,46 +31,219 @@ def _rule(id: str, severity: Severity, source: str, summary: str) -> Rule:
 
 
 # Authorization endpoint (RFC 6749 §4.1.1)
-AUTHZ_CLIENT_ID = _rule("oauth2.authorize.client_id", "error", "RFC 6749 §4.1.1", "client_id must name a registered client")
-AUTHZ_RESPONSE_TYPE = _rule("oauth2.authorize.response_type", "error", "RFC 6749 §4.1.1", "response_type must be 'code'")
-AUTHZ_REDIRECT_URI = _rule("oauth2.authorize.redirect_uri", "error", "RFC 6749 §3.1.2.3", "redirect_uri must match a registered URI")
-AUTHZ_STATE = _rule("oauth2.authorize.state", "warning", "RFC 6749 §10.12", "state should carry an unguessable value to prevent CSRF")
-AUTHZ_SCOPE_SEPARATOR = _rule("oauth2.authorize.scope_separator", "error", "RFC 6749 §3.3 and provider docs", "scopes must be joined with the provider's separator")
-AUTHZ_REQUIRED_PARAM = _rule("oauth2.authorize.required_param", "error", "provider docs", "a parameter the provider requires is missing")
-AUTHZ_PKCE_REQUIRED = _rule("oauth2.authorize.pkce_required", "error", "RFC 7636 §4.3 and provider docs", "the provider requires PKCE (code_challenge)")
-AUTHZ_PKCE_METHOD = _rule("oauth2.authorize.pkce_method", "error", "RFC 7636 §4.2/§4.3", "code_challenge_method must be one the provider supports")
-AUTHZ_PKCE_PLAIN = _rule("oauth2.authorize.pkce_plain", "warning", "RFC 7636 §4.2", "clients capable of S256 must use S256")
-AUTHZ_PKCE_UNSUPPORTED = _rule("oauth2.authorize.pkce_unsupported", "warning", "provider docs", "the provider ignores PKCE; the code_challenge has no effect")
-AUTHZ_UNKNOWN_PARAM = _rule("oauth2.authorize.unknown_param", "warning", "provider docs", "a parameter the provider does not document was sent")
+AUTHZ_CLIENT_ID = _rule(
+    "oauth2.authorize.client_id",
+    "error",
+    "RFC 6749 §4.1.1",
+    "client_id must name a registered client",
+)
+AUTHZ_RESPONSE_TYPE = _rule(
+    "oauth2.authorize.response_type", "error", "RFC 6749 §4.1.1", "response_type must be 'code'"
+)
+AUTHZ_REDIRECT_URI = _rule(
+    "oauth2.authorize.redirect_uri",
+    "error",
+    "RFC 6749 §3.1.2.3",
+    "redirect_uri must match a registered URI",
+)
+AUTHZ_STATE = _rule(
+    "oauth2.authorize.state",
+    "warning",
+    "RFC 6749 §10.12",
+    "state should carry an unguessable value to prevent CSRF",
+)
+AUTHZ_SCOPE_SEPARATOR = _rule(
+    "oauth2.authorize.scope_separator",
+    "error",
+    "RFC 6749 §3.3 and provider docs",
+    "scopes must be joined with the provider's separator",
+)
+AUTHZ_REQUIRED_PARAM = _rule(
+    "oauth2.authorize.required_param",
+    "error",
+    "provider docs",
+    "a parameter the provider requires is missing",
+)
+AUTHZ_PKCE_REQUIRED = _rule(
+    "oauth2.authorize.pkce_required",
+    "error",
+    "RFC 7636 §4.3 and provider docs",
+    "the provider requires PKCE (code_challenge)",
+)
+AUTHZ_PKCE_METHOD = _rule(
+    "oauth2.authorize.pkce_method",
+    "error",
+    "RFC 7636 §4.2/§4.3",
+    "code_challenge_method must be one the provider supports",
+)
+AUTHZ_PKCE_PLAIN = _rule(
+    "oauth2.authorize.pkce_plain",
+    "warning",
+    "RFC 7636 §4.2",
+    "clients capable of S256 must use S256",
+)
+AUTHZ_PKCE_UNSUPPORTED = _rule(
+    "oauth2.authorize.pkce_unsupported",
+    "warning",
+    "provider docs",
+    "the provider ignores PKCE; the code_challenge has no effect",
+)
+AUTHZ_UNKNOWN_PARAM = _rule(
+    "oauth2.authorize.unknown_param",
+    "warning",
+    "provider docs",
+    "a parameter the provider does not document was sent",
+)
 # Expectations a connection declared (static and dynamic params)
-CONN_STATIC_PARAM = _rule("connection.authorize.static_param", "error", "connection settings (Auth0 authParams / upstream_params value)", "a static authorize parameter did not arrive with its configured value")
-CONN_DYNAMIC_PARAM = _rule("connection.authorize.dynamic_param", "error", "connection settings (Auth0 authParamsMap / upstream_params alias)", "a dynamic authorize parameter was not mapped from the login request")
-CONN_SCOPE = _rule("connection.authorize.scope", "error", "connection settings", "the requested scopes differ from the connection's")
-CONN_TOKEN_HEADER = _rule("connection.token.custom_header", "error", "connection settings (Auth0 Custom Headers)", "a configured custom header did not reach the token endpoint")
+CONN_STATIC_PARAM = _rule(
+    "connection.authorize.static_param",
+    "error",
+    "connection settings (Auth0 authParams / upstream_params value)",
+    "a static authorize parameter did not arrive with its configured value",
+)
+CONN_DYNAMIC_PARAM = _rule(
+    "connection.authorize.dynamic_param",
+    "error",
+    "connection settings (Auth0 authParamsMap / upstream_params alias)",
+    "a dynamic authorize parameter was not mapped from the login request",
+)
+CONN_SCOPE = _rule(
+    "connection.authorize.scope",
+    "error",
+    "connection settings",
+    "the requested scopes differ from the connection's",
+)
+CONN_TOKEN_HEADER = _rule(
+    "connection.token.custom_header",
+    "error",
+    "connection settings (Auth0 Custom Headers)",
+    "a configured custom header did not reach the token endpoint",
+)
 # Token endpoint (RFC 6749 §3.2, §4.1.3, §5.2)
-TOKEN_METHOD = _rule("oauth2.token.method", "error", "RFC 6749 §3.2", "the token endpoint takes POST")
-TOKEN_CONTENT_TYPE = _rule("oauth2.token.content_type", "error", "RFC 6749 §4.1.3 and provider docs", "the token request body must be in a format the provider reads")
-TOKEN_GRANT_TYPE = _rule("oauth2.token.grant_type", "error", "RFC 6749 §4.1.3", "grant_type must be present and supported by the provider")
-TOKEN_CLIENT_AUTH = _rule("oauth2.token.client_auth", "error", "RFC 6749 §2.3.1", "the client must authenticate with valid credentials")
-TOKEN_CLIENT_AUTH_PLACEMENT = _rule("oauth2.token.client_auth_placement", "error", "RFC 6749 §2.3.1 and provider docs", "client credentials must go where the provider reads them")
-TOKEN_CLIENT_AUTH_UNDOCUMENTED = _rule("oauth2.token.client_auth_undocumented", "warning", "provider docs", "client credentials were sent in a place the provider tolerates but does not document")
-TOKEN_CLIENT_AUTH_QUERY = _rule("oauth2.token.client_auth_in_query", "warning", "RFC 6749 §2.3.1", "client credentials MUST NOT be included in the request URI")
-TOKEN_CLIENT_AUTH_MULTIPLE = _rule("oauth2.token.client_auth_multiple", "warning", "RFC 6749 §2.3", "the client MUST NOT use more than one authentication method in each request")
-TOKEN_CODE = _rule("oauth2.token.code", "error", "RFC 6749 §4.1.3", "the authorization code must be valid, unexpired and issued to this client")
-TOKEN_CODE_REPLAY = _rule("oauth2.token.code_replay", "error", "RFC 6749 §4.1.2", "an authorization code is single-use; a replay revokes the tokens it issued")
-TOKEN_REDIRECT_URI = _rule("oauth2.token.redirect_uri", "error", "RFC 6749 §4.1.3", "redirect_uri must be identical to the one in the authorization request")
-TOKEN_PKCE_VERIFIER = _rule("oauth2.token.code_verifier", "error", "RFC 7636 §4.6", "code_verifier must match the code_challenge")
-TOKEN_REFRESH = _rule("oauth2.token.refresh_token", "error", "RFC 6749 §6", "the refresh token must be valid and issued to this client")
-TOKEN_REFRESH_ROTATED = _rule("oauth2.token.refresh_token_rotated", "error", "RFC 6749 §10.4 and provider docs", "a rotated-out refresh token was used; the new one must be kept")
-TOKEN_REQUIRED_HEADER = _rule("oauth2.token.header", "error", "provider docs", "a header the provider requires at the token endpoint is missing or wrong")
-TOKEN_EXPECTED_HEADER = _rule("oauth2.token.expected_header", "warning", "provider docs", "a header the provider documents at the token endpoint is missing or wrong")
+TOKEN_METHOD = _rule(
+    "oauth2.token.method", "error", "RFC 6749 §3.2", "the token endpoint takes POST"
+)
+TOKEN_CONTENT_TYPE = _rule(
+    "oauth2.token.content_type",
+    "error",
+    "RFC 6749 §4.1.3 and provider docs",
+    "the token request body must be in a format the provider reads",
+)
+TOKEN_GRANT_TYPE = _rule(
+    "oauth2.token.grant_type",
+    "error",
+    "RFC 6749 §4.1.3",
+    "grant_type must be present and supported by the provider",
+)
+TOKEN_CLIENT_AUTH = _rule(
+    "oauth2.token.client_auth",
+    "error",
+    "RFC 6749 §2.3.1",
+    "the client must authenticate with valid credentials",
+)
+TOKEN_CLIENT_AUTH_PLACEMENT = _rule(
+    "oauth2.token.client_auth_placement",
+    "error",
+    "RFC 6749 §2.3.1 and provider docs",
+    "client credentials must go where the provider reads them",
+)
+TOKEN_CLIENT_AUTH_UNDOCUMENTED = _rule(
+    "oauth2.token.client_auth_undocumented",
+    "warning",
+    "provider docs",
+    "client credentials were sent in a place the provider tolerates but does not document",
+)
+TOKEN_CLIENT_AUTH_QUERY = _rule(
+    "oauth2.token.client_auth_in_query",
+    "warning",
+    "RFC 6749 §2.3.1",
+    "client credentials MUST NOT be included in the request URI",
+)
+TOKEN_CLIENT_AUTH_MULTIPLE = _rule(
+    "oauth2.token.client_auth_multiple",
+    "warning",
+    "RFC 6749 §2.3",
+    "the client MUST NOT use more than one authentication method in each request",
+)
+TOKEN_CODE = _rule(
+    "oauth2.token.code",
+    "error",
+    "RFC 6749 §4.1.3",
+    "the authorization code must be valid, unexpired and issued to this client",
+)
+TOKEN_CODE_REPLAY = _rule(
+    "oauth2.token.code_replay",
+    "error",
+    "RFC 6749 §4.1.2",
+    "an authorization code is single-use; a replay revokes the tokens it issued",
+)
+TOKEN_REDIRECT_URI = _rule(
+    "oauth2.token.redirect_uri",
+    "error",
+    "RFC 6749 §4.1.3",
+    "redirect_uri must be identical to the one in the authorization request",
+)
+TOKEN_PKCE_VERIFIER = _rule(
+    "oauth2.token.code_verifier",
+    "error",
+    "RFC 7636 §4.6",
+    "code_verifier must match the code_challenge",
+)
+TOKEN_REFRESH = _rule(
+    "oauth2.token.refresh_token",
+    "error",
+    "RFC 6749 §6",
+    "the refresh token must be valid and issued to this client",
+)
+TOKEN_REFRESH_ROTATED = _rule(
+    "oauth2.token.refresh_token_rotated",
+    "error",
+    "RFC 6749 §10.4 and provider docs",
+    "a rotated-out refresh token was used; the new one must be kept",
+)
+TOKEN_REQUIRED_HEADER = _rule(
+    "oauth2.token.header",
+    "error",
+    "provider docs",
+    "a header the provider requires at the token endpoint is missing or wrong",
+)
+TOKEN_EXPECTED_HEADER = _rule(
+    "oauth2.token.expected_header",
+    "warning",
+    "provider docs",
+    "a header the provider documents at the token endpoint is missing or wrong",
+)
 # Emulated APIs
-API_AUTH_SCHEME = _rule("api.profile.auth_scheme", "error", "RFC 6750 §2 and provider docs", "the access token must be presented the way the provider reads it")
-API_TOKEN = _rule("api.profile.token", "error", "RFC 6750 §3.1", "the access token must be valid and unexpired")
-API_REQUIRED_HEADER = _rule("api.profile.header", "error", "provider docs", "a header the provider requires on API calls is missing or wrong")
-API_EXPECTED_HEADER = _rule("api.profile.expected_header", "warning", "provider docs", "a header the provider documents on API calls is missing or wrong")
-API_QUERY = _rule("api.profile.query", "error", "provider docs", "a query parameter the endpoint needs is missing or wrong")
-REQUEST_MALFORMED = _rule("http.request.malformed", "error", "RFC 9110", "the request could not be read")
+API_AUTH_SCHEME = _rule(
+    "api.profile.auth_scheme",
+    "error",
+    "RFC 6750 §2 and provider docs",
+    "the access token must be presented the way the provider reads it",
+)
+API_TOKEN = _rule(
+    "api.profile.token", "error", "RFC 6750 §3.1", "the access token must be valid and unexpired"
+)
+API_REQUIRED_HEADER = _rule(
+    "api.profile.header",
+    "error",
+    "provider docs",
+    "a header the provider requires on API calls is missing or wrong",
+)
+API_EXPECTED_HEADER = _rule(
+    "api.profile.expected_header",
+    "warning",
+    "provider docs",
+    "a header the provider documents on API calls is missing or wrong",
+)
+API_QUERY = _rule(
+    "api.profile.query",
+    "error",
+    "provider docs",
+    "a query parameter the endpoint needs is missing or wrong",
+)
+REQUEST_MALFORMED = _rule(
+    "http.request.malformed", "error", "RFC 9110", "the request could not be read"
+)
 
 
 @dataclass

@@ -145,7 +145,9 @@ def _headers(r: _Reader, name: str, severity: str) -> tuple[HeaderRule, ...]:
         elif isinstance(value, str):
             example = None if value == "*" or value.startswith("re:") else value
         else:
-            raise r.fail(f"{name}.{header}", f"expected a string or {{match, example}}, got {value!r}")
+            raise r.fail(
+                f"{name}.{header}", f"expected a string or {{match, example}}, got {value!r}"
+            )
         rules.append(HeaderRule(header, value, severity, example))  # type: ignore[arg-type]
     return tuple(rules)
 
@@ -194,9 +196,7 @@ def _oauth2(r: _Reader) -> OAuth2Rules:
         redirect_uri_check=o.choice("redirect_uri_check", ("exact", "registered"), "exact"),  # type: ignore[arg-type]
         redirect_uri_required=o.get("redirect_uri_required", bool, True),
         token_methods=tuple(m.upper() for m in o.strings("token_methods", ["POST"])),
-        token_content_types=o.strings(
-            "token_content_types", ["application/x-www-form-urlencoded"]
-        ),
+        token_content_types=o.strings("token_content_types", ["application/x-www-form-urlencoded"]),
         grant_type_required=o.get("grant_type_required", bool, True),
         grants=o.strings("grants", ["authorization_code"]),
         access_token_lifetime=o.get("access_token_lifetime", int, 0),
@@ -253,7 +253,9 @@ def load_provider(path: Path) -> Provider:
     r = _Reader(file, data)
     pid = r.get("id", str)
     if pid != path.stem.replace("_", "-"):
-        raise r.fail("id", f"must match the file name ({path.stem.replace('_', '-')!r}), got {pid!r}")
+        raise r.fail(
+            "id", f"must match the file name ({path.stem.replace('_', '-')!r}), got {pid!r}"
+        )
     protocol = r.choice("protocol", ("oauth2", "oauth1"))
     hosts = r.get("hosts", dict, what="a table of host key = base URL")
     for key, base in hosts.items():
@@ -261,7 +263,9 @@ def load_provider(path: Path) -> Provider:
             raise r.fail(f"hosts.{key}", f"expected an http(s) base URL, got {base!r}")
     hosts = {k: v.rstrip("/") for k, v in hosts.items()}
     c = r.sub("client")
-    client = TestClient(c.get("client_id", str), c.get("client_secret", str), c.strings("redirect_uris", []))
+    client = TestClient(
+        c.get("client_id", str), c.get("client_secret", str), c.strings("redirect_uris", [])
+    )
     c.check_unknown()
     u = r.sub("user")
     user = TestUser(u.get("login", str), u.get("profile", dict))

@@ -1,0 +1,160 @@
+"""The ``fakeidp`` command: ``serve`` and ``providers``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from .idp.templates import get_path
+from .providers.loader import FixtureError, builtin_providers
+from .providers.model import Provider
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def provider_info(p: Provider, base_url: str) -> dict[str, Any]:
+    """What a script in any language needs to point a connector at the fake IdP."""
+    base = base_url.rstrip("/")
+    profile = p.primary_profile
+    return {
+        "id": p.id,
+        "name": p.name,
+        "protocol": p.protocol,
+        "endpoints": {
+            e.name: {"url": base + p.fake_path(e), "real_url": p.real_url(e)}
+            for e in p.all_endpoints()
+        },
+        "client": {"client_id": p.client.client_id, "client_secret": p.client.client_secret},
+        "user": {
+            "login": p.user.login,
+            "user_id_path": profile.user_id,
+            "user_id": _user_id(p),
+        },
+    }
+
+
+def _user_id(p: Provider) -> str | None:
+    from .idp.templates import render
+
+    body = render(p.primary_profile.body, {"profile": p.user.profile, "login": p.user.login})
+    value = get_path(body, p.primary_profile.user_id)
+    return None if value is None else str(value)
+
+
+def _format_provider(info: dict[str, Any]) -> str:
+    lines = [f"{info['name']} ({info['id']}, {info['protocol']})"]
+    width = max(len(name) for name in info["endpoints"])
+    for name, urls in info["endpoints"].items():
+        lines.append(f"  {name:<{width}}  {urls['url']}")
+        lines.append(f"  {'':<{width}}    stands for {urls['real_url']}")
+    client = info["client"]
+    lines.append(f"  client_id      {client['client_id']}")
+    lines.append(f"  client_secret  {client['client_secret']}")
+    lines.append(f"  test user      {info['user']['login']} (user_id {info['user']['user_id']})")
+    return "\n".join(lines)
+
+
+def _select(names: Sequence[str] | None) -> dict[str, Provider]:
+    every = dict(builtin_providers())
+    if not names:
+        return every
+    unknown = [n for n in names if n not in every]
+    if unknown:
+        raise SystemExit(
+            f"fakeidp: unknown provider {unknown[0]!r}; known: {', '.join(sorted(every))}"
+        )
+    return {n: every[n] for n in names}
+
+
+def cmd_providers(args: argparse.Namespace) -> int:
+    chosen = _select(args.provider)
+    infos = [provider_info(p, args.base_url) for p in chosen.values()]
+    if args.json:
+        print(json.dumps({"base_url": args.base_url, "providers": infos}, indent=2))
+    else:
+        for info in infos:
+            print(_format_provider(info))
+            print()
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from waitress import create_server  # a production-grade pure-Python WSGI server
+
+    from .idp.app import create_app
+
+    chosen = _select(args.provider)
+    app = create_app(chosen, strict=not args.lenient)
+    try:
+        server = create_server(app, host=args.host, port=args.port, threads=8, ident="fakeidp")
+    except OSError as exc:
+        print(
+            f"fakeidp: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
+            file=sys.stderr,
+        )
+        return 2
+    port = server.effective_port  # type: ignore[union-attr]
+    host = args.host if ":" not in args.host else f"[{args.host}]"
+    base_url = f"http://{host}:{port}"
+    if args.host not in LOOPBACK:
+        print(
+            f"fakeidp: WARNING: listening on {args.host}, reachable from other machines; "
+            "the fake IdP hands out tokens to anyone",
+            file=sys.stderr,
+        )
+    print(f"fakeidp serving {len(chosen)} provider(s) on {base_url}", flush=True)
+    print(f"mode: {'lenient' if args.lenient else 'strict'}; control API: {base_url}/_fakeidp/")
+    print()
+    for p in chosen.values():
+        print(_format_provider(provider_info(p, base_url)))
+        print()
+    print("Press Ctrl-C to stop.", flush=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+    print("fakeidp stopped.", flush=True)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fakeidp", description="A fake identity provider for real OAuth providers."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the fake IdP for every provider (or the ones named)")
+    serve.add_argument("provider", nargs="*", help="provider ids (default: all)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8400, help="port (default 8400; 0: any free)")
+    serve.add_argument(
+        "--lenient", action="store_true", help="record rule violations but answer normally"
+    )
+    serve.set_defaults(func=cmd_serve)
+
+    providers = sub.add_parser("providers", help="list providers, their URLs and test clients")
+    providers.add_argument("provider", nargs="*", help="provider ids (default: all)")
+    providers.add_argument("--json", action="store_true", help="machine-readable output")
+    providers.add_argument(
+        "--base-url", default="http://127.0.0.1:8400", help="where the fake IdP is served"
+    )
+    providers.set_defaults(func=cmd_providers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except FixtureError as exc:
+        print(f"fakeidp: bad provider fixture: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
