@@ -68,7 +68,9 @@ class OAuth2Client:
                 extra[param] = value
         verifier = challenge = None
         if c.pkce:
-            verifier = self._oauthlib.create_code_verifier(64)
+            # RFC 7636 §4.1: 43-128 unreserved characters of high entropy; 64 here.
+            # (oauthlib's create_code_verifier draws them one by one, ~10x slower.)
+            verifier = secrets.token_urlsafe(48)
             challenge = self._oauthlib.create_code_challenge(verifier, c.pkce_method)
         params = {
             "response_type": "code",
