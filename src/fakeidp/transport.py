@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import io
+import sys
 import threading
 import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
@@ -23,7 +24,6 @@ from requests.adapters import BaseAdapter, HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 from requests.utils import get_encoding_from_headers
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
-from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from .providers.model import Provider
 
@@ -42,36 +42,30 @@ class WSGIAdapter(BaseAdapter):
         self, request: requests.PreparedRequest, stream: bool = False, **kwargs: Any
     ) -> requests.Response:
         url = self.rewrite(request.url or "") if self.rewrite else (request.url or "")
-        parts = urllib.parse.urlsplit(url)
         body = request.body
         if hasattr(body, "read"):
             body = body.read()  # type: ignore[union-attr]
         if isinstance(body, str):
             body = body.encode("utf-8")
-        headers = [(k, v) for k, v in request.headers.items() if k.lower() != "content-length"]
-        builder = EnvironBuilder(
-            path=urllib.parse.unquote(parts.path) or "/",
-            base_url=f"{parts.scheme}://{parts.netloc}",
-            query_string=parts.query,
-            method=request.method or "GET",
-            headers=headers,
-            data=body or b"",
-        )
-        try:
-            environ = builder.get_environ()
-        finally:
-            builder.close()
-        app_iter, status, response_headers = run_wsgi_app(self.app, environ, buffered=True)
+        environ = wsgi_environ(request.method or "GET", url, request.headers, body or b"")
+        captured: list[Any] = []
+
+        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            captured[:] = [status, headers]
+            return lambda data: None
+
+        app_iter = self.app(environ, start_response)
         try:
             content = b"".join(app_iter)
         finally:
             close = getattr(app_iter, "close", None)
             if close:
                 close()
+        status, response_headers = captured
         response = requests.Response()
         response.status_code = int(status.split(" ", 1)[0])
         response.reason = status.split(" ", 1)[1] if " " in status else ""
-        response.headers = CaseInsensitiveDict(response_headers.to_wsgi_list())
+        response.headers = CaseInsensitiveDict(response_headers)
         response.encoding = get_encoding_from_headers(response.headers)
         response.raw = io.BytesIO(content)
         response._content = content
@@ -82,6 +76,40 @@ class WSGIAdapter(BaseAdapter):
 
     def close(self) -> None:
         pass
+
+
+def wsgi_environ(method: str, url: str, headers: Mapping[str, str], body: bytes) -> dict[str, Any]:
+    """A PEP 3333 environ for one request, built directly (EnvironBuilder costs 3x more)."""
+    parts = urllib.parse.urlsplit(url)
+    scheme = parts.scheme or "http"
+    port = str(parts.port or (443 if scheme == "https" else 80))
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": method.upper(),
+        "SCRIPT_NAME": "",
+        # PEP 3333: PATH_INFO is the decoded path's bytes, as latin-1.
+        "PATH_INFO": urllib.parse.unquote_to_bytes(parts.path or "/").decode("latin-1"),
+        "QUERY_STRING": parts.query,
+        "SERVER_NAME": parts.hostname or "localhost",
+        "SERVER_PORT": port,
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": parts.netloc,
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": scheme,
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+    }
+    for name, value in headers.items():
+        key = name.upper().replace("-", "_")
+        if key == "CONTENT_TYPE":
+            environ["CONTENT_TYPE"] = value
+        elif key not in ("CONTENT_LENGTH", "HOST"):
+            environ[f"HTTP_{key}"] = value
+    return environ
 
 
 def in_process_session(app: Any, base_url: str = IN_PROCESS_BASE) -> requests.Session:

@@ -2,6 +2,15 @@
 
 from .connection import Connection, ConnectionError
 from .errors import LoginError
+from .importers import from_auth0, from_integration_app
 from .oauth2 import LoginResult, OAuth2Client
 
-__all__ = ["Connection", "ConnectionError", "LoginError", "LoginResult", "OAuth2Client"]
+__all__ = [
+    "Connection",
+    "ConnectionError",
+    "LoginError",
+    "LoginResult",
+    "OAuth2Client",
+    "from_auth0",
+    "from_integration_app",
+]
