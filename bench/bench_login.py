@@ -78,12 +78,18 @@ def main() -> None:
     print(f"provider: {pid}; rounds: {rounds}; medians")
     print(f"  bare Flask round trip, in-process   {bare_in:8.3f} ms  (baseline)")
     print(f"  bare Flask round trip, live server  {bare_live:8.3f} ms  (baseline)")
-    print(f"  login in-process (3 requests)       {login_in:8.3f} ms  "
-          f"= {login_in / bare_in:5.1f} x in-process baseline   (target <= 2 ms)")
-    print(f"  login over live server              {login_live:8.3f} ms  "
-          f"= {login_live / bare_live:5.1f} x live baseline         (target <= 6 ms)")
-    print(f"  live server start + stop            {start_stop_ms:8.3f} ms  "
-          f"= {start_stop_ms / bare_live:5.1f} x live baseline         (target <= 50 ms)")
+    print(
+        f"  login in-process (3 requests)       {login_in:8.3f} ms  "
+        f"= {login_in / bare_in:5.1f} x in-process baseline   (target <= 2 ms)"
+    )
+    print(
+        f"  login over live server              {login_live:8.3f} ms  "
+        f"= {login_live / bare_live:5.1f} x live baseline         (target <= 6 ms)"
+    )
+    print(
+        f"  live server start + stop            {start_stop_ms:8.3f} ms  "
+        f"= {start_stop_ms / bare_live:5.1f} x live baseline         (target <= 50 ms)"
+    )
 
 
 if __name__ == "__main__":

@@ -6,6 +6,9 @@ import pytest
 
 import fakeidp
 
+# pytester for tests/plugin (pytest allows pytest_plugins only in a top-level conftest).
+pytest_plugins = ["pytester"]
+
 
 @pytest.fixture
 def idp() -> Iterator[fakeidp.FakeIdP]:

@@ -78,12 +78,16 @@ def test_serve_login_with_requests_oauthlib_then_sigint(
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
     proc, base = served
     urls = fakeidp.FakeIdP(["digitalocean"]).urls("digitalocean", base)
-    session = OAuth2Session("fakeidp-digitalocean-client-id", redirect_uri="http://127.0.0.1/cb", scope=["read"])
+    session = OAuth2Session(
+        "fakeidp-digitalocean-client-id", redirect_uri="http://127.0.0.1/cb", scope=["read"]
+    )
     url, _ = session.authorization_url(urls["authorize"])
     callback = requests.get(url, allow_redirects=False, timeout=5).headers["Location"]
     session.fetch_token(
-        urls["token"], authorization_response=callback,
-        client_secret="fakeidp-digitalocean-client-secret", include_client_id=True,
+        urls["token"],
+        authorization_response=callback,
+        client_secret="fakeidp-digitalocean-client-secret",
+        include_client_id=True,
     )
     account = session.get(urls["account"]).json()["account"]
     assert account["uuid"] == EXPECTED_USER_IDS["digitalocean"]
@@ -116,7 +120,9 @@ def test_serve_on_a_taken_port_is_one_clear_line() -> None:
 def test_serve_warns_when_exposed() -> None:
     proc = subprocess.Popen(
         [*FAKEIDP, "serve", "uber", "--host", "0.0.0.0", "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         assert proc.stdout is not None

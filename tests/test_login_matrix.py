@@ -9,7 +9,6 @@ import pytest
 
 import fakeidp
 from fakeidp.providers import builtin_providers
-
 from tests.expected import EXPECTED_USER_IDS, OAUTH2_PROVIDERS
 
 
@@ -50,7 +49,7 @@ def test_login_and_refresh(idp: fakeidp.FakeIdP, pid: str, transport: str) -> No
             refreshed = client.refresh(result.token["refresh_token"])
             assert refreshed["access_token"] != result.access_token
             # The new access token works; with rotation the old refresh token does not.
-            profile, user_id = client.fetch_profile(refreshed["access_token"])
+            _profile, user_id = client.fetch_profile(refreshed["access_token"])
             assert user_id == EXPECTED_USER_IDS[pid]
             if rules.rotate_refresh_token:
                 assert refreshed["refresh_token"] != result.token["refresh_token"]
@@ -63,7 +62,11 @@ def test_login_and_refresh(idp: fakeidp.FakeIdP, pid: str, transport: str) -> No
     assert idp.errors() == []
     assert idp.findings(severity="warning") == []
     endpoints = [e.endpoint for e in idp.exchanges(pid)]
-    assert endpoints[:3] == ["authorize", "token", builtin_providers()[pid].primary_profile.endpoint.name]
+    assert endpoints[:3] == [
+        "authorize",
+        "token",
+        builtin_providers()[pid].primary_profile.endpoint.name,
+    ]
 
 
 def test_interception_leaves_other_hosts_alone(idp: fakeidp.FakeIdP) -> None:
@@ -121,6 +124,8 @@ def test_live_server_start_stop_frees_the_port() -> None:
 
 def test_live_server_port_in_use_is_one_clear_error() -> None:
     app = fakeidp.create_app(["uber"])
-    with fakeidp.LiveServer(app) as server:
-        with pytest.raises(OSError, match=f"cannot listen on 127.0.0.1:{server.port}"):
-            fakeidp.LiveServer(app, port=server.port).start()
+    with (
+        fakeidp.LiveServer(app) as server,
+        pytest.raises(OSError, match=rf"cannot listen on 127\.0\.0\.1:{server.port}"),
+    ):
+        fakeidp.LiveServer(app, port=server.port).start()

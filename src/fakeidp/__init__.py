@@ -1,9 +1,17 @@
 """fakeidp: a fake identity provider that behaves like real OAuth providers,
 and a conformance kit for OAuth connectors."""
 
-from .client import Connection, ConnectionError, LoginError, LoginResult, OAuth2Client
+from .client import (
+    Connection,
+    ConnectionError,
+    LoginError,
+    LoginResult,
+    OAuth1Client,
+    OAuth2Client,
+)
 from .handle import Credentials, FakeIdP, intercept
 from .idp.app import create_app
+from .idp.faults import Fault, FaultError
 from .idp.rules import RULES, Finding
 from .providers import FixtureError, Provider, builtin_providers, load_providers
 from .transport import LiveServer, WSGIAdapter, in_process_session
@@ -16,11 +24,14 @@ __all__ = [
     "ConnectionError",
     "Credentials",
     "FakeIdP",
+    "Fault",
+    "FaultError",
     "Finding",
     "FixtureError",
     "LiveServer",
     "LoginError",
     "LoginResult",
+    "OAuth1Client",
     "OAuth2Client",
     "Provider",
     "WSGIAdapter",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from collections.abc import Sequence
@@ -84,10 +85,21 @@ def cmd_providers(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from waitress import create_server  # a production-grade pure-Python WSGI server
 
-    from .idp.app import create_app
+    from .config import ConfigError, load_config
+    from .idp.app import create_app, store_of
 
     chosen = _select(args.provider)
-    app = create_app(chosen, strict=not args.lenient)
+    try:
+        config = load_config(args.config) if args.config else None
+    except ConfigError as exc:  # before binding: a bad file is one line and exit 2
+        print(f"fakeidp: bad config: {exc}", file=sys.stderr)
+        return 2
+    app = create_app(chosen, strict=not args.lenient, interactive=args.interactive)
+    if config is not None:
+        if args.lenient:  # the command line wins over the file's global mode
+            config = dataclasses.replace(config, strict=False)
+        config.install(store_of(app))
+    strict = store_of(app).strict
     try:
         server = create_server(app, host=args.host, port=args.port, threads=8, ident="fakeidp")
     except OSError as exc:
@@ -96,7 +108,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    port = server.effective_port  # type: ignore[union-attr]
+    port = server.effective_port
     host = args.host if ":" not in args.host else f"[{args.host}]"
     base_url = f"http://{host}:{port}"
     if args.host not in LOOPBACK:
@@ -106,7 +118,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     print(f"fakeidp serving {len(chosen)} provider(s) on {base_url}", flush=True)
-    print(f"mode: {'lenient' if args.lenient else 'strict'}; control API: {base_url}/_fakeidp/")
+    print(f"mode: {'strict' if strict else 'lenient'}; control API: {base_url}/_fakeidp/")
+    if args.interactive:
+        print("interactive: authorize shows a login page (approve or deny) in your browser")
+    print(f"dashboard: {base_url}/_fakeidp/ (open it in a browser)")
+    if config is not None:
+        print(f"config: {config.source} ({config.summary()})")
     print()
     for p in chosen.values():
         print(_format_provider(provider_info(p, base_url)))
@@ -135,6 +152,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--lenient", action="store_true", help="record rule violations but answer normally"
     )
+    serve.add_argument(
+        "--interactive",
+        action="store_true",
+        help="show a login and consent page at authorize instead of auto-approving",
+    )
+    serve.add_argument(
+        "--config",
+        metavar="FILE",
+        help="TOML file of clients, users, strictness and faults (docs/config.md)",
+    )
     serve.set_defaults(func=cmd_serve)
 
     providers = sub.add_parser("providers", help="list providers, their URLs and test clients")
@@ -144,6 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--base-url", default="http://127.0.0.1:8400", help="where the fake IdP is served"
     )
     providers.set_defaults(func=cmd_providers)
+
     return parser
 
 

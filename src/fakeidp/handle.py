@@ -17,8 +17,10 @@ from flask import Flask
 
 from .client.connection import Connection
 from .idp.app import create_app, store_of
+from .idp.faults import Fault, InjectedFault, inject
 from .idp.rules import Finding
 from .idp.store import Client, Store, User
+from .providers.hosts import HostOverrides
 from .providers.model import Provider
 from .transport import IN_PROCESS_BASE, LiveServer, in_process_session, intercept_requests
 
@@ -35,9 +37,13 @@ class FakeIdP:
         providers: Iterable[str] | None = None,
         *,
         strict: bool = True,
+        interactive: bool = False,
         app: Flask | None = None,
+        host_overrides: HostOverrides | None = None,
     ) -> None:
-        self.app = app or create_app(providers, strict=strict)
+        self.app = app or create_app(
+            providers, strict=strict, interactive=interactive, host_overrides=host_overrides
+        )
         self.base_url = IN_PROCESS_BASE
         self._server: LiveServer | None = None
 
@@ -65,6 +71,15 @@ class FakeIdP:
     @strict.setter
     def strict(self, value: bool) -> None:
         self.store.strict = value
+
+    @property
+    def interactive(self) -> bool:
+        """Whether authorize shows a login and consent page instead of auto-approving."""
+        return self.store.interactive
+
+    @interactive.setter
+    def interactive(self, value: bool) -> None:
+        self.store.interactive = value
 
     def reset(self) -> None:
         self.store.reset()
@@ -106,7 +121,8 @@ class FakeIdP:
         self.provider(provider_id)
         return self.store.user(provider_id)
 
-    def set_user(self, provider_id: str, login: str | None = None, **profile: Any) -> User:
+    def set_user(self, provider_id: str, login: str | None = None, /, **profile: Any) -> User:
+        """Change the test user; profile keys (a ``login`` field too) merge over the current."""
         self.provider(provider_id)
         return self.store.set_user(provider_id, login, **profile)
 
@@ -139,6 +155,50 @@ class FakeIdP:
         if profile_headers:
             expected["profile_headers"] = dict(profile_headers)
         self.store.expectations[provider_id] = expected
+
+    def set_strict(self, provider_id: str, strict: bool | None) -> None:
+        """Strict or lenient for one provider; None: follow the global ``strict``."""
+        self.provider(provider_id)
+        with self.store.lock:
+            if strict is None:
+                self.store.strict_by_provider.pop(provider_id, None)
+            else:
+                self.store.strict_by_provider[provider_id] = strict
+
+    def is_strict(self, provider_id: str) -> bool:
+        self.provider(provider_id)
+        return self.store.is_strict(provider_id)
+
+    def clients(self, provider_id: str) -> list[Client]:
+        self.provider(provider_id)
+        with self.store.lock:
+            return list(self.store.clients.get(provider_id, {}).values())
+
+    # -- faults (fakeidp.idp.faults; README "Fault injection") -----------------
+    def fault(
+        self, provider: str | Fault, endpoint: str | None = None, **options: Any
+    ) -> InjectedFault:
+        """Inject a fault: ``idp.fault("uber", "token", kind="status", status=503)``.
+
+        Takes the fields of :class:`~fakeidp.idp.faults.Fault` as keywords (the
+        same as a control API body or a config ``[[faults]]`` table), or a Fault.
+        A wrong field raises FaultError naming it.
+        """
+        if isinstance(provider, Fault):
+            return inject(self.store, provider)
+        return inject(self.store, {"provider": provider, "endpoint": endpoint, **options})
+
+    def faults(self, provider: str | None = None) -> list[InjectedFault]:
+        """Injected faults (used up ones too: ``remaining == 0``), oldest first."""
+        return self.store.faults.all(provider)
+
+    def remove_fault(self, fault_id: int) -> None:
+        if not self.store.faults.remove(fault_id):
+            raise KeyError(f"no fault with id {fault_id}")
+
+    def clear_faults(self, provider: str | None = None) -> int:
+        """Remove every fault (or one provider's); returns how many were removed."""
+        return self.store.faults.clear(provider)
 
     # -- what happened --------------------------------------------------------
     def exchanges(self, provider: str | None = None, endpoint: str | None = None) -> list[Any]:
@@ -213,8 +273,13 @@ class FakeIdP:
 
 
 @contextmanager
-def intercept(providers: Iterable[str] | None = None, *, strict: bool = True) -> Iterator[FakeIdP]:
+def intercept(
+    providers: Iterable[str] | None = None,
+    *,
+    strict: bool = True,
+    host_overrides: HostOverrides | None = None,
+) -> Iterator[FakeIdP]:
     """``with fakeidp.intercept() as idp:`` requests to real provider URLs reach a fake IdP."""
-    idp = FakeIdP(providers, strict=strict)
+    idp = FakeIdP(providers, strict=strict, host_overrides=host_overrides)
     with idp.intercepting():
         yield idp

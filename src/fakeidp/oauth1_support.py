@@ -1,1 +1,3 @@
-"""Hook point for the OAuth 1.0a side; empty until that protocol lands."""
+"""Hook point for the OAuth 1.0a side: importing it registers its views and authenticator."""
+
+from .idp import oauth1 as _oauth1  # noqa: F401

@@ -48,9 +48,15 @@ class WSGIAdapter(BaseAdapter):
         if isinstance(body, str):
             body = body.encode("utf-8")
         environ = wsgi_environ(request.method or "GET", url, request.headers, body or b"")
+        if url != request.url:
+            # Interception: the connector called the provider's real URL, so URLs the IdP
+            # hands out (OIDC discovery, issuer) must be the real ones too.
+            environ["fakeidp.intercepted"] = True
         captured: list[Any] = []
 
-        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        def start_response(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Any:
             captured[:] = [status, headers]
             return lambda data: None
 

@@ -34,7 +34,9 @@ class Flow:
     @staticmethod
     def callback(response: Any) -> dict[str, str]:
         assert response.status_code == 302, response.get_data(as_text=True)
-        return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(response.headers["Location"]).query))
+        return dict(
+            urllib.parse.parse_qsl(urllib.parse.urlsplit(response.headers["Location"]).query)
+        )
 
     def code(self, **params: Any) -> str:
         return self.callback(self.authorize(**params))["code"]
@@ -54,7 +56,9 @@ class Flow:
         elif auth == "basic":
             headers.update(self.basic())
         elif auth == "query":
-            query.update(client_id=self.creds.client_id, client_secret=self.creds.client_secret or "")
+            query.update(
+                client_id=self.creds.client_id, client_secret=self.creds.client_secret or ""
+            )
         method = kw.pop("method", "POST")
         return self.client.open(
             self.urls["token"], method=method, data=body, headers=headers, query_string=query, **kw

@@ -3,8 +3,8 @@ mode, the provider's own error; lenient mode answers normally and records it."""
 
 from __future__ import annotations
 
-import hashlib
 import base64
+import hashlib
 
 import pytest
 
@@ -20,7 +20,9 @@ def lenient(idp: fakeidp.FakeIdP) -> fakeidp.FakeIdP:
 
 
 def s256(verifier: str) -> str:
-    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    return (
+        base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    )
 
 
 # -- authorization endpoint -------------------------------------------------------
@@ -89,7 +91,12 @@ def test_missing_state_is_a_warning_where_optional(idp: fakeidp.FakeIdP) -> None
 def test_missing_state_is_refused_where_required(idp: fakeidp.FakeIdP) -> None:
     flow = Flow(idp, "x-oauth2")
     callback = flow.callback(
-        flow.authorize(state=None, scope="users.read", code_challenge=s256("v" * 43), code_challenge_method="S256")
+        flow.authorize(
+            state=None,
+            scope="users.read",
+            code_challenge=s256("v" * 43),
+            code_challenge_method="S256",
+        )
     )
     assert callback["error"] == "invalid_request"
     assert idp.findings()[0].severity == "error"
@@ -127,7 +134,9 @@ def test_imgur_ignores_scope(idp: fakeidp.FakeIdP) -> None:
 
 def test_required_param_missing(idp: fakeidp.FakeIdP) -> None:
     flow = Flow(idp, "x-oauth2")
-    callback = flow.callback(flow.authorize(code_challenge=s256("v" * 43), code_challenge_method="S256"))
+    callback = flow.callback(
+        flow.authorize(code_challenge=s256("v" * 43), code_challenge_method="S256")
+    )
     assert callback["error"] == "invalid_request"
     assert flow.rules() == ["oauth2.authorize.required_param"]
 
@@ -177,8 +186,12 @@ def test_pkce_verifier_checked(idp: fakeidp.FakeIdP) -> None:
 def test_public_client_with_pkce_needs_no_secret(idp: fakeidp.FakeIdP) -> None:
     flow = Flow(idp, "x-oauth2")
     verifier = "v" * 50
-    code = flow.code(scope="users.read", code_challenge=s256(verifier), code_challenge_method="S256")
-    response = flow.token({"code": code, "code_verifier": verifier, "client_id": flow.creds.client_id}, auth="none")
+    code = flow.code(
+        scope="users.read", code_challenge=s256(verifier), code_challenge_method="S256"
+    )
+    response = flow.token(
+        {"code": code, "code_verifier": verifier, "client_id": flow.creds.client_id}, auth="none"
+    )
     assert response.status_code == 200, response.json
 
 
@@ -210,14 +223,21 @@ def test_dynamic_param_expectation(idp: fakeidp.FakeIdP) -> None:
     flow.code(force_verify="false")
     [finding] = idp.findings()
     assert finding.rule == "connection.authorize.dynamic_param"
-    assert (finding.expected, finding.actual) == ({"force_verify": "true"}, {"force_verify": "false"})
+    assert (finding.expected, finding.actual) == (
+        {"force_verify": "true"},
+        {"force_verify": "false"},
+    )
 
 
 def test_denied_login_returns_access_denied_with_state(idp: fakeidp.FakeIdP) -> None:
     idp.deny_next("uber")
     flow = Flow(idp, "uber")
     callback = flow.callback(flow.authorize(state="keep-me"))
-    assert callback == {"error": "access_denied", "error_description": "The user denied the request", "state": "keep-me"}
+    assert callback == {
+        "error": "access_denied",
+        "error_description": "The user denied the request",
+        "state": "keep-me",
+    }
     assert "code" in flow.callback(flow.authorize())  # only the next one
 
 
@@ -236,8 +256,13 @@ def test_json_body_where_only_forms_are_read(idp: fakeidp.FakeIdP) -> None:
     creds = flow.creds
     response = flow.client.post(
         flow.urls["token"],
-        json={"grant_type": "authorization_code", "code": flow.code(), "redirect_uri": REDIRECT,
-              "client_id": creds.client_id, "client_secret": creds.client_secret},
+        json={
+            "grant_type": "authorization_code",
+            "code": flow.code(),
+            "redirect_uri": REDIRECT,
+            "client_id": creds.client_id,
+            "client_secret": creds.client_secret,
+        },
     )
     assert response.status_code == 400 and response.json == {"error": "invalid_request"}
     assert flow.rules() == ["oauth2.token.content_type"]
@@ -292,7 +317,10 @@ def test_client_credentials_where_the_provider_has_it(idp: fakeidp.FakeIdP) -> N
 
 def test_wrong_client_secret(idp: fakeidp.FakeIdP) -> None:
     flow = Flow(idp, "digitalocean")
-    response = flow.token({"code": flow.code(), "client_secret": "nope"}, auth="none", )
+    response = flow.token(
+        {"code": flow.code(), "client_secret": "nope"},
+        auth="none",
+    )
     assert response.status_code == 401 and response.json["error"] == "invalid_client"
     assert flow.rules() == ["oauth2.token.client_auth"]
 
@@ -405,10 +433,16 @@ def test_custom_token_header_expectation(idp: fakeidp.FakeIdP) -> None:
         ("twitch", lambda t: isinstance(t["scope"], list) and t["token_type"] == "bearer"),
         ("twitch-kraken", lambda t: "token_type" not in t and isinstance(t["scope"], list)),
         ("imgur", lambda t: t["scope"] is None and t["account_id"] == 384077),
-        ("uber", lambda t: t["token_type"] == "Bearer" and isinstance(t["last_authenticated"], int)),
+        (
+            "uber",
+            lambda t: t["token_type"] == "Bearer" and isinstance(t["last_authenticated"], int),
+        ),
         ("dribbble", lambda t: "expires_in" not in t and "refresh_token" not in t),
         ("digitalocean", lambda t: t["expires_in"] == 2592000 and t["info"]["uuid"]),
-        ("wordpress", lambda t: t["blog_id"] == "98765432" and t["blog_url"].startswith("https://")),
+        (
+            "wordpress",
+            lambda t: t["blog_id"] == "98765432" and t["blog_url"].startswith("https://"),
+        ),
     ],
 )
 def test_token_response_shapes(idp: fakeidp.FakeIdP, pid: str, check: object) -> None:
@@ -474,7 +508,9 @@ def test_bearer_scheme_is_case_insensitive(idp: fakeidp.FakeIdP) -> None:
 def test_expired_access_token(idp: fakeidp.FakeIdP) -> None:
     flow = Flow(idp, "x-oauth2")
     verifier = "v" * 50
-    code = flow.code(scope="users.read", code_challenge=s256(verifier), code_challenge_method="S256")
+    code = flow.code(
+        scope="users.read", code_challenge=s256(verifier), code_challenge_method="S256"
+    )
     token = flow.token({"code": code, "code_verifier": verifier}, auth="basic").json["access_token"]
     idp.advance_clock(7201)
     response = flow.profile(token)
@@ -497,7 +533,9 @@ def test_kraken_accept_header_is_a_warning(idp: fakeidp.FakeIdP) -> None:
     token = flow.login_token()["access_token"]
     response = flow.profile(token, scheme="OAuth", headers={"Accept": "application/json"})
     assert response.status_code == 200
-    assert [(f.rule, f.severity) for f in idp.findings()] == [("api.profile.expected_header", "warning")]
+    assert [(f.rule, f.severity) for f in idp.findings()] == [
+        ("api.profile.expected_header", "warning")
+    ]
 
 
 def test_set_user_changes_the_profile(idp: fakeidp.FakeIdP) -> None:

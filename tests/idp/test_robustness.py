@@ -19,8 +19,20 @@ PATHS = [
     for url in fakeidp.FakeIdP(app=APP).urls(pid).values()
 ]
 KEYS = st.sampled_from(
-    ["client_id", "client_secret", "code", "grant_type", "redirect_uri", "scope", "state",
-     "code_verifier", "code_challenge", "code_challenge_method", "refresh_token", "response_type"]
+    [
+        "client_id",
+        "client_secret",
+        "code",
+        "grant_type",
+        "redirect_uri",
+        "scope",
+        "state",
+        "code_verifier",
+        "code_challenge",
+        "code_challenge_method",
+        "refresh_token",
+        "response_type",
+    ]
 ) | st.text(max_size=8)
 # Real credentials and grant types now and then, so requests get past the first checks.
 KNOWN = [
@@ -48,8 +60,13 @@ HEADERS = st.dictionaries(
     use_raw=st.booleans(),
 )
 def test_no_request_makes_a_500(
-    path: str, method: str, query: dict[str, str], form: dict[str, str],
-    headers: dict[str, str], raw: bytes, use_raw: bool,
+    path: str,
+    method: str,
+    query: dict[str, str],
+    form: dict[str, str],
+    headers: dict[str, str],
+    raw: bytes,
+    use_raw: bool,
 ) -> None:
     data: object = raw if use_raw else form
     response = CLIENT.open(path, method=method, query_string=query, data=data, headers=headers)

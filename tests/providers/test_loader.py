@@ -7,13 +7,28 @@ from pathlib import Path
 
 import pytest
 
-from fakeidp.providers import FixtureError, builtin_providers, fixtures_dir, load_provider, load_providers
+from fakeidp.providers import (
+    FixtureError,
+    builtin_providers,
+    fixtures_dir,
+    load_provider,
+    load_providers,
+)
 
 
 def test_every_shipped_fixture_loads() -> None:
     providers = builtin_providers()
-    assert {"digitalocean", "dribbble", "imgur", "twitch", "twitch-kraken", "uber", "vimeo",
-            "wordpress", "x-oauth2"} <= set(providers)
+    assert {
+        "digitalocean",
+        "dribbble",
+        "imgur",
+        "twitch",
+        "twitch-kraken",
+        "uber",
+        "vimeo",
+        "wordpress",
+        "x-oauth2",
+    } <= set(providers)
     for p in providers.values():
         assert p.source_file == p.id.replace("-", "_") + ".toml"
         # Every profile's user id path resolves in the default user's profile.
@@ -45,27 +60,56 @@ def mutated(tmp_path: Path, old: str, new: str) -> Path:
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ('pkce = "optional"', 'pkce = "maybe"',
-         "digitalocean.toml: key 'oauth2.pkce': expected one of required, optional, unsupported; got 'maybe'"),
-        ('scope_separator = " "', "scope_separator = 1",
-         "digitalocean.toml: key 'oauth2.scope_separator': expected str, got int 1"),
-        ('client_auth = ["query", "body", "basic"]', 'client_auth = ["header"]',
-         "digitalocean.toml: key 'oauth2.client_auth': expected values from ('basic', 'body', 'query'); got 'header'"),
-        ('token = "cloud:/v1/oauth/token"', 'token = "cloud/v1/oauth/token"',
-         "digitalocean.toml: key 'endpoints.token': expected 'hostkey:/path', got 'cloud/v1/oauth/token'"),
-        ('token = "cloud:/v1/oauth/token"', 'token = "auth:/v1/oauth/token"',
-         "digitalocean.toml: key 'endpoints.token': host key 'auth' is not in [hosts] (cloud, api)"),
-        ('access_token_lifetime = 2592000', 'acess_token_lifetime = 2592000',
-         "digitalocean.toml: key 'oauth2.acess_token_lifetime': is not a known key (see provider_fixtures/README.md)"),
-        ('user_id = "account.uuid"\n', '',
-         "digitalocean.toml: key 'profile[0].user_id': is missing; expected str"),
-        ('id = "digitalocean"', 'id = "do"',
-         "digitalocean.toml: key 'id': must match the file name ('digitalocean'), got 'do'"),
-        ('api = "https://api.digitalocean.com"', 'api = "api.digitalocean.com"',
-         "digitalocean.toml: key 'hosts.api': expected an http(s) base URL, got 'api.digitalocean.com'"),
+        (
+            'pkce = "optional"',
+            'pkce = "maybe"',
+            "digitalocean.toml: key 'oauth2.pkce': expected one of required, optional, unsupported; got 'maybe'",
+        ),
+        (
+            'scope_separator = " "',
+            "scope_separator = 1",
+            "digitalocean.toml: key 'oauth2.scope_separator': expected str, got int 1",
+        ),
+        (
+            'client_auth = ["query", "body", "basic"]',
+            'client_auth = ["header"]',
+            "digitalocean.toml: key 'oauth2.client_auth': expected values from ('basic', 'body', 'query'); got 'header'",
+        ),
+        (
+            'token = "cloud:/v1/oauth/token"',
+            'token = "cloud/v1/oauth/token"',
+            "digitalocean.toml: key 'endpoints.token': expected 'hostkey:/path', got 'cloud/v1/oauth/token'",
+        ),
+        (
+            'token = "cloud:/v1/oauth/token"',
+            'token = "auth:/v1/oauth/token"',
+            "digitalocean.toml: key 'endpoints.token': host key 'auth' is not in [hosts] (cloud, api)",
+        ),
+        (
+            "access_token_lifetime = 2592000",
+            "acess_token_lifetime = 2592000",
+            "digitalocean.toml: key 'oauth2.acess_token_lifetime': is not a known key (see provider_fixtures/README.md)",
+        ),
+        (
+            'user_id = "account.uuid"\n',
+            "",
+            "digitalocean.toml: key 'profile[0].user_id': is missing; expected str",
+        ),
+        (
+            'id = "digitalocean"',
+            'id = "do"',
+            "digitalocean.toml: key 'id': must match the file name ('digitalocean'), got 'do'",
+        ),
+        (
+            'api = "https://api.digitalocean.com"',
+            'api = "api.digitalocean.com"',
+            "digitalocean.toml: key 'hosts.api': expected an http(s) base URL, got 'api.digitalocean.com'",
+        ),
     ],
 )
-def test_broken_fixture_names_file_and_key(tmp_path: Path, old: str, new: str, message: str) -> None:
+def test_broken_fixture_names_file_and_key(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
     with pytest.raises(FixtureError) as err:
         load_provider(mutated(tmp_path, old, new))
     assert str(err.value) == message
@@ -78,7 +122,7 @@ def test_invalid_toml(tmp_path: Path) -> None:
 
 def test_missing_error_shape(tmp_path: Path) -> None:
     path = mutated(tmp_path, "[errors.api]", "[errors.apix]")
-    with pytest.raises(FixtureError, match="key 'errors.api': is missing"):
+    with pytest.raises(FixtureError, match=r"key 'errors\.api': is missing"):
         load_provider(path)
 
 
@@ -86,7 +130,9 @@ def test_a_new_provider_is_a_new_file(tmp_path: Path) -> None:
     shutil.copy(fixtures_dir() / "uber.toml", tmp_path / "uber.toml")
     source = (fixtures_dir() / "digitalocean.toml").read_text(encoding="utf-8")
     (tmp_path / "acme.toml").write_text(
-        source.replace('id = "digitalocean"', 'id = "acme"').replace('name = "DigitalOcean"', 'name = "Acme"'),
+        source.replace('id = "digitalocean"', 'id = "acme"').replace(
+            'name = "DigitalOcean"', 'name = "Acme"'
+        ),
         encoding="utf-8",
     )
     providers = load_providers(tmp_path)

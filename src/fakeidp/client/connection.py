@@ -107,7 +107,8 @@ class Connection:
             if self.signature_method not in SIGNATURE_METHODS:
                 raise ConnectionError(
                     "signature_method",
-                    f"expected one of {', '.join(SIGNATURE_METHODS)}, got {self.signature_method!r}",
+                    f"expected one of {', '.join(SIGNATURE_METHODS)}, "
+                    f"got {self.signature_method!r}",
                 )
             if self.signature_method == "RSA-SHA1" and not self.rsa_private_key:
                 raise ConnectionError("rsa_private_key", "RSA-SHA1 needs a PEM private key")
@@ -167,5 +168,9 @@ class Connection:
                 and rules.refresh_requires_scope not in common["scopes"]
             ):
                 common["scopes"] = (*common["scopes"], rules.refresh_requires_scope)
+        else:
+            from .oauth1 import connection_settings  # that module imports this one
+
+            common.update(connection_settings(provider, urls))
         common.update(overrides)
         return cls(**common)

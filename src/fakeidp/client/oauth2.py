@@ -20,7 +20,7 @@ from oauthlib.oauth2 import WebApplicationClient
 
 from ..idp.templates import get_path
 from .connection import Connection
-from .errors import LoginError
+from .errors import LoginError, rate_limited
 from .profile import fetch_profile
 
 DEFAULT_TIMEOUT = 10.0
@@ -42,17 +42,25 @@ class LoginResult:
 
     @property
     def access_token(self) -> str:
-        return str(self.token["access_token"])
+        """The OAuth 2.0 ``access_token``, or the OAuth 1.0a ``oauth_token``."""
+        return str(self.token.get("access_token") or self.token["oauth_token"])
 
 
 class OAuth2Client:
-    def __init__(self, connection: Connection, session: requests.Session | None = None) -> None:
+    def __init__(
+        self,
+        connection: Connection,
+        session: requests.Session | None = None,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
         if connection.protocol != "oauth2":
             raise ValueError(
                 f"{connection.name or 'connection'} is {connection.protocol}, not oauth2"
             )
         self.connection = connection
         self.session = session or requests.Session()
+        self.timeout = timeout  # seconds per request; a slower answer is a network_error
         self._oauthlib = WebApplicationClient(connection.client_id)
 
     # -- step 1: the authorization request ---------------------------------
@@ -92,7 +100,12 @@ class OAuth2Client:
     # -- step 2: the user agent at the provider ----------------------------
     def follow_authorization(self, auth: AuthorizationRequest) -> str:
         """Act as the browser: fetch the authorize URL, return the callback URL it redirects to."""
-        response = self.session.get(auth.url, allow_redirects=False, timeout=DEFAULT_TIMEOUT)
+        try:
+            response = self.session.get(auth.url, allow_redirects=False, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise LoginError("network_error", f"authorize request failed: {exc}") from None
+        if response.status_code == 429:
+            raise rate_limited(429, response.headers, response.text, "the authorize endpoint")
         location = response.headers.get("Location")
         if response.status_code not in (301, 302, 303, 307) or not location:
             raise LoginError(
@@ -138,7 +151,7 @@ class OAuth2Client:
             params["client_id"] = c.client_id  # a public client identifies itself
         try:
             response = self.session.post(
-                c.token_url, data=params, params=query, headers=headers, timeout=DEFAULT_TIMEOUT
+                c.token_url, data=params, params=query, headers=headers, timeout=self.timeout
             )
         except requests.RequestException as exc:
             raise LoginError("network_error", f"token request failed: {exc}") from None
@@ -162,7 +175,7 @@ class OAuth2Client:
 
     # -- step 5: the profile ------------------------------------------------------
     def fetch_profile(self, access_token: str) -> tuple[Any, str | None]:
-        return fetch_profile(self.session, self.connection, access_token)
+        return fetch_profile(self.session, self.connection, access_token, self.timeout)
 
     def login(self, login_params: dict[str, str] | None = None) -> LoginResult:
         """The whole flow, as a user clicking "log in with <provider>"."""
@@ -171,11 +184,20 @@ class OAuth2Client:
         code = self.parse_callback(callback, auth.state)
         token = self.fetch_token(code, auth.code_verifier)
         profile, user_id = self.fetch_profile(token["access_token"])
+        if user_id is None:
+            raise LoginError(
+                "profile_error",
+                f"the profile has no user id at {self.connection.user_id_path!r}",
+                status=200,
+                body=profile,
+            )
         return LoginResult(user_id, profile, token)
 
 
 def parse_token_response(response: requests.Response) -> dict[str, Any]:
     """A token response, or a LoginError saying what was wrong with it (RFC 6749 §5.2)."""
+    if response.status_code == 429:
+        raise rate_limited(429, response.headers, response.text, "the token endpoint")
     try:
         body = response.json()
     except ValueError:
@@ -193,7 +215,14 @@ def parse_token_response(response: requests.Response) -> dict[str, Any]:
             status=response.status_code,
             body=body,
         )
-    if response.status_code != 200 or not isinstance(body, dict) or "access_token" not in body:
+    if response.status_code == 200 and (not isinstance(body, dict) or "access_token" not in body):
+        raise LoginError(
+            "malformed_response",
+            "the token response has no access_token (RFC 6749 §5.1)",
+            status=200,
+            body=body,
+        )
+    if response.status_code != 200 or not isinstance(body, dict):
         error = get_path(body, "error") if isinstance(body, dict) else None
         raise LoginError(
             "token_error",

@@ -8,7 +8,7 @@ import requests
 
 from ..idp.templates import get_path
 from .connection import Connection
-from .errors import LoginError
+from .errors import LoginError, rate_limited
 
 DEFAULT_TIMEOUT = 10.0
 
@@ -41,12 +41,15 @@ def user_id_of(profile: Any, path: str) -> str | None:
 
 
 def fetch_profile(
-    session: requests.Session, connection: Connection, access_token: str
+    session: requests.Session,
+    connection: Connection,
+    access_token: str,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> tuple[Any, str | None]:
     headers, query = bearer_request(connection, connection.profile_url, access_token)
     try:
         response = session.get(
-            connection.profile_url, headers=headers, params=query, timeout=DEFAULT_TIMEOUT
+            connection.profile_url, headers=headers, params=query, timeout=timeout
         )
     except requests.RequestException as exc:
         raise LoginError("network_error", f"profile request failed: {exc}") from None
@@ -54,6 +57,8 @@ def fetch_profile(
 
 
 def read_profile(response: requests.Response, user_id_path: str) -> tuple[Any, str | None]:
+    if response.status_code == 429:
+        raise rate_limited(429, response.headers, response.text, "the profile API")
     if response.status_code != 200:
         raise LoginError(
             "profile_error",

@@ -15,9 +15,10 @@ from typing import Any
 from flask import Blueprint, Flask, Response
 from werkzeug.exceptions import HTTPException
 
+from ..providers.hosts import HostOverrides, override_hosts
 from ..providers.loader import builtin_providers
 from ..providers.model import Provider
-from . import api, oauth2_authorize, oauth2_token
+from . import api, oauth2_authorize, oauth2_token, oidc, pages
 from .context import RequestContext, json_response, provider_view
 from .control import control_blueprint
 from .store import Store
@@ -52,6 +53,8 @@ def _providers_blueprint(providers: Iterable[Provider]) -> Blueprint:
                 methods=METHODS.get((p.protocol, name), list(endpoint.methods)),
             )
         for prof in p.profiles:
+            if p.oidc is not None and prof.endpoint.name == "userinfo":
+                continue  # the OIDC blueprint serves it
             bp.add_url_rule(
                 p.fake_path(prof.endpoint),
                 endpoint=f"{p.id}:api:{prof.endpoint.name}",
@@ -67,9 +70,15 @@ def create_app(
     providers: Iterable[str] | dict[str, Provider] | None = None,
     *,
     strict: bool = True,
+    interactive: bool = False,
     config: dict[str, Any] | None = None,
+    host_overrides: HostOverrides | None = None,
 ) -> Flask:
-    """A fake IdP serving ``providers`` (ids or Provider objects; default: all shipped)."""
+    """A fake IdP serving ``providers`` (ids or Provider objects; default: all shipped).
+
+    ``host_overrides`` (provider id -> host key -> base URL) moves a provider's
+    real URLs, e.g. a self-hosted JIRA: ``{"jira": {"jira": "https://jira.corp.example"}}``.
+    """
     from .. import oauth1_support  # noqa: F401  (registers OAuth 1.0a views if present)
 
     every = dict(builtin_providers())
@@ -83,10 +92,14 @@ def create_app(
             if pid not in every:
                 raise ValueError(f"unknown provider {pid!r}; known: {', '.join(sorted(every))}")
             chosen[pid] = every[pid]
+    if host_overrides:
+        chosen = override_hosts(chosen, host_overrides)
     app = Flask(__name__)
     app.config.update(config or {})
-    app.extensions["fakeidp"] = Store(chosen, strict=strict)
+    app.extensions["fakeidp"] = Store(chosen, strict=strict, interactive=interactive)
     app.register_blueprint(_providers_blueprint(chosen.values()))
+    app.register_blueprint(oidc.oidc_blueprint(chosen.values()))
+    app.register_blueprint(pages.pages_blueprint())
     app.register_blueprint(control_blueprint())
 
     @app.errorhandler(HTTPException)

@@ -18,6 +18,7 @@ from flask import Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from ..providers.model import Provider
+from .fault_answers import answer_with_faults
 from .rules import Finding, Rule, Severity, make_finding
 from .store import Exchange, Store
 from .templates import render
@@ -128,7 +129,8 @@ class RequestContext:
         body = render(shape.body, {"error": error, "error_description": description})
         code = status or shape.status_for(error)
         if shape.content_type == "application/x-www-form-urlencoded":
-            text = urllib.parse.urlencode({k: "" if v is None else v for k, v in body.items()})
+            # Leave out what the error has no value for (JIRA's oauth_signature on an API 401).
+            text = urllib.parse.urlencode({k: v for k, v in body.items() if v not in (None, "")})
             return Response(text, code, content_type=shape.content_type)
         response = json_response(body, code)
         if code == 401 and kind == "api":
@@ -198,7 +200,7 @@ def provider_view(provider: Provider, endpoint: str, view: ViewFunc) -> Callable
     def wrapped(**_: Any) -> Response:
         exchange = store().record_exchange(_request_exchange(provider, endpoint))
         ctx = RequestContext(provider, endpoint, exchange)
-        response = view(ctx)
+        response = answer_with_faults(ctx, view)  # the view, or an injected fault's answer
         exchange.status = response.status_code
         if hasattr(response, "fakeidp_body"):
             exchange.response = redact_body(response.fakeidp_body)

@@ -1,19 +1,24 @@
 """The OAuth 2.0 authorization endpoint (RFC 6749 §4.1.1, RFC 7636 §4.3).
 
 By default it auto-approves as the provider's test user and redirects with a
-code. Every request is checked against the provider's rules and the
-connection's expectations; see :mod:`fakeidp.idp.rules`.
+code. In interactive mode it shows the login and consent page instead
+(:mod:`fakeidp.idp.pages`); the page posts the request back with the user's
+answer and the same code path continues. Every request is checked against the
+provider's rules and the connection's expectations; see :mod:`fakeidp.idp.rules`.
 """
 
 from __future__ import annotations
 
 import re
 import urllib.parse
+from typing import Any
 
 from flask import Response, request
 
+from . import oidc, pages
 from . import rules as R
 from .context import RequestContext
+from .rules import Finding, Rule, Severity, make_finding
 from .store import Code, Grant
 
 # RFC 6749 §4.1.1, RFC 7636 §4.3, and OIDC Core §3.1.2.1 parameters every
@@ -55,12 +60,32 @@ def redirect_with(uri: str, params: dict[str, str]) -> Response:
     return Response(status=302, headers={"Location": location, "Cache-Control": "no-store"})
 
 
+class _AlreadyChecked(RequestContext):
+    """The answer from the login page: the request that showed the page recorded the
+    findings; the checks run again (the same path) without recording them twice."""
+
+    def __init__(self, ctx: RequestContext) -> None:
+        super().__init__(ctx.provider, ctx.endpoint, ctx.exchange)
+
+    def flag(
+        self, rule: Rule, message: str, expected: Any, actual: Any, severity: Severity | None = None
+    ) -> Finding:
+        return make_finding(
+            rule, self.provider.id, self.endpoint, message, expected, actual, severity
+        )
+
+
 def authorize(ctx: RequestContext) -> Response:
     p = ctx.provider
     rules = p.oauth2
     assert rules is not None
     args = request.args.to_dict() if request.method == "GET" else request.values.to_dict()
     store = ctx.store
+    decision = pages.take_decision(store, p.id, args) if request.method == "POST" else None
+    if decision is not None:
+        args, ctx = decision.params, _AlreadyChecked(ctx)
+    else:
+        args = pages.strip_page_fields(args)
 
     # 1. The client and the redirect URI: if either is unusable, show an error
     #    page and never redirect (RFC 6749 §4.1.2.1, §10.15).
@@ -175,6 +200,10 @@ def authorize(ctx: RequestContext) -> Response:
     elif method == "plain":
         ctx.flag(R.AUTHZ_PKCE_PLAIN, "use S256 rather than plain", "S256", "plain")
 
+    # OIDC Core §5.5: a claims parameter must be JSON.
+    if oidc.check_authorize(ctx, args):
+        return fail("invalid_request", "claims must be a JSON object")
+
     # 5. Parameters the provider does not know (a warning: most ignore them).
     known = STANDARD_PARAMS | set(rules.authorize_params)
     for name in sorted(set(args) - known):
@@ -193,7 +222,18 @@ def authorize(ctx: RequestContext) -> Response:
         # RFC 6749 §4.1.2.1: access_denied, with the state.
         return fail("access_denied", "The user denied the request")
     user = store.user(p.id)
-    grant = Grant(p.id, client.client_id, user, scope, dict(args))
+    if decision is None and store.interactive:
+        if p.oidc is not None and "none" in args.get("prompt", "").split():
+            # OIDC Core §3.1.2.6: no page may be shown, and no one is logged in.
+            return fail("login_required", "prompt=none, but the user must log in")
+        prefill = args.get("login_hint") or args.get("screen_name") or user.login
+        action = request.script_root + request.path
+        return pages.consent_page(store, p, client.client_id, scope, prefill, args, action, target)
+    if decision is not None:
+        if not decision.approved:
+            return fail("access_denied", "The user denied the request")
+        user = pages.user_named(user, decision.login)
+    grant = Grant(p.id, client.client_id, user, scope, dict(args), auth_time=store.now())
     code = store.issue_code(
         Code(
             grant=grant,

@@ -15,6 +15,7 @@ from oauthlib.oauth2.rfc6749.grant_types.authorization_code import (
     code_challenge_method_s256,
 )
 
+from . import oidc
 from . import rules as R
 from .client_auth import PresentedCredentials, presented, secrets_match
 from .context import RequestContext, json_response
@@ -104,7 +105,7 @@ def _token(ctx: RequestContext) -> Response:
         refresh_ok = rules.refresh and (
             not rules.refresh_requires_scope or rules.refresh_requires_scope in code.grant.scope
         )
-        access = _issue(ctx, code.grant, refresh_ok)
+        access = _issue(ctx, code.grant, refresh_ok, with_id_token=True)
         code.issued_tokens.append(access[0])
         return access[1]
     client = _authenticate(ctx, creds, pkce_used=False)
@@ -241,14 +242,20 @@ def _refresh(ctx: RequestContext, client: Client, params: dict[str, str]) -> Res
     return _answer(ctx, record.grant, access, tok.refresh_token)
 
 
-def _issue(ctx: RequestContext, grant: Grant, refresh_ok: bool) -> tuple[str, Response]:
+def _issue(
+    ctx: RequestContext, grant: Grant, refresh_ok: bool, with_id_token: bool = False
+) -> tuple[str, Response]:
     rules = ctx.provider.oauth2
     assert rules is not None
     access, tok = ctx.store.issue_token(grant, rules.access_token_lifetime, refresh_ok)
-    return access, _answer(ctx, grant, access, tok.refresh_token)
+    # OIDC Core §3.1.3.3: a code grant with the openid scope also returns an ID token.
+    id_token = oidc.id_token(ctx, grant) if with_id_token else None
+    return access, _answer(ctx, grant, access, tok.refresh_token, id_token)
 
 
-def _answer(ctx: RequestContext, grant: Grant, access: str, refresh: str | None) -> Response:
+def _answer(
+    ctx: RequestContext, grant: Grant, access: str, refresh: str | None, id_token: str | None = None
+) -> Response:
     """The token response in the provider's shape (RFC 6749 §5.1 plus its extras)."""
     p = ctx.provider
     rules, shape = p.oauth2, p.token_response
@@ -266,6 +273,8 @@ def _answer(ctx: RequestContext, grant: Grant, access: str, refresh: str | None)
         body["scope"] = list(grant.scope)
     elif shape.scope == "null":
         body["scope"] = None
+    if id_token:
+        body["id_token"] = id_token
     body.update(ctx.render(shape.extra, **template_context(ctx, grant)))
     # RFC 6749 §5.1: "Cache-Control: no-store" and "Pragma: no-cache".
     return json_response(body, 200, **{"Cache-Control": "no-store", "Pragma": "no-cache"})

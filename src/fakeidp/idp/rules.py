@@ -246,6 +246,121 @@ REQUEST_MALFORMED = _rule(
 )
 
 
+# OAuth 1.0a (RFC 5849)
+OAUTH1_PARAMS_MISSING = _rule(
+    "oauth1.params.missing",
+    "error",
+    "RFC 5849 §3.1",
+    "a signed request must carry oauth_consumer_key, oauth_signature_method, oauth_signature, "
+    "and (except with PLAINTEXT) oauth_timestamp and oauth_nonce",
+)
+OAUTH1_PARAMS_PLACEMENT = _rule(
+    "oauth1.params.placement",
+    "error",
+    "RFC 5849 §3.5 and provider docs",
+    "OAuth parameters must be in one place (header, form body or query) the provider reads",
+)
+OAUTH1_PARAMS_MALFORMED = _rule(
+    "oauth1.params.malformed",
+    "error",
+    "RFC 5849 §3.2, §3.3, §3.5.1",
+    "OAuth parameters must be well-formed and not duplicated",
+)
+OAUTH1_VERSION = _rule(
+    "oauth1.version", "error", "RFC 5849 §3.1", "oauth_version, when present, must be 1.0"
+)
+OAUTH1_CONSUMER = _rule(
+    "oauth1.consumer.unknown",
+    "error",
+    "RFC 5849 §3.2",
+    "oauth_consumer_key must name a registered consumer",
+)
+OAUTH1_SIGNATURE_METHOD = _rule(
+    "oauth1.signature.method",
+    "error",
+    "RFC 5849 §3.4 and provider docs",
+    "the signature method must be one the provider accepts (JIRA: RSA-SHA1 only)",
+)
+OAUTH1_SIGNATURE_INVALID = _rule(
+    "oauth1.signature.invalid",
+    "error",
+    "RFC 5849 §3.4",
+    "the signature must match the request and the client's and token's credentials",
+)
+OAUTH1_TIMESTAMP_STALE = _rule(
+    "oauth1.timestamp.stale",
+    "error",
+    "RFC 5849 §3.3",
+    "oauth_timestamp must be close to the server's clock",
+)
+OAUTH1_NONCE_REPLAYED = _rule(
+    "oauth1.nonce.replayed",
+    "error",
+    "RFC 5849 §3.3",
+    "a nonce is single-use for a timestamp, client and token",
+)
+OAUTH1_TOKEN = _rule(
+    "oauth1.token.invalid",
+    "error",
+    "RFC 5849 §2.3, §3.2",
+    "oauth_token must be a valid token of the right kind, issued to this client",
+)
+OAUTH1_CALLBACK_MISSING = _rule(
+    "oauth1.callback.missing",
+    "error",
+    "RFC 5849 §2.1",
+    "the temporary-credentials request must carry oauth_callback (a URL or 'oob')",
+)
+OAUTH1_CALLBACK_INVALID = _rule(
+    "oauth1.callback.invalid",
+    "error",
+    "RFC 5849 §2.1 and provider docs",
+    "oauth_callback must be an absolute URL the client registered, or 'oob'",
+)
+OAUTH1_VERIFIER_MISSING = _rule(
+    "oauth1.verifier.missing",
+    "error",
+    "RFC 5849 §2.3",
+    "the token request must carry the oauth_verifier from the callback",
+)
+OAUTH1_VERIFIER_INVALID = _rule(
+    "oauth1.verifier.invalid",
+    "error",
+    "RFC 5849 §2.3",
+    "oauth_verifier must be the one issued for the temporary credentials",
+)
+OAUTH1_REQUEST_TOKEN_REUSED = _rule(
+    "oauth1.request_token.reused",
+    "error",
+    "RFC 5849 §2.3",
+    "temporary credentials are single-use: they must not have been used before",
+)
+OAUTH1_METHOD = _rule(
+    "oauth1.request.method",
+    "warning",
+    "provider docs",
+    "the endpoint was called with an HTTP method its docs do not list",
+)
+OAUTH1_AUTHORIZE_TOKEN = _rule(
+    "oauth1.authorize.token",
+    "error",
+    "RFC 5849 §2.2",
+    "the authorization request must carry unused temporary credentials (oauth_token)",
+)
+OAUTH1_AUTHORIZE_UNKNOWN_PARAM = _rule(
+    "oauth1.authorize.unknown_param",
+    "warning",
+    "provider docs",
+    "a parameter the provider does not document was sent to its authorization page",
+)
+OAUTH1_API_UNEXPECTED_PARAM = _rule(
+    "oauth1.api.unexpected_param",
+    "warning",
+    "provider docs (social-core: Xing dislikes oauth_callback/oauth_verifier on API calls)",
+    "a token-exchange parameter was sent on an API call",
+)
+
+
 @dataclass
 class Finding:
     """One broken rule, with what was expected, what arrived, and the request."""

@@ -11,12 +11,14 @@ import secrets
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..providers.model import Provider
+from .faults import FaultSet
+from .keys import SigningKey
 from .rules import Finding
 
 MAX_EXCHANGES = 5000
@@ -45,6 +47,7 @@ class Grant:
     user: User | None  # None: a client_credentials token
     scope: list[str]
     params: dict[str, str]
+    auth_time: float | None = None  # when the user logged in (OIDC Core §2 auth_time)
 
 
 @dataclass
@@ -89,22 +92,31 @@ class Exchange:
     status: int = 0
     response: Any = None
     findings: list[int] = field(default_factory=list)
+    fault: dict[str, Any] | None = None  # the injected fault that shaped the answer
 
     def to_dict(self) -> dict[str, Any]:
         return {k: copy.deepcopy(v) for k, v in self.__dict__.items()}
 
 
 class Store:
-    def __init__(self, providers: dict[str, Provider], strict: bool = True) -> None:
+    def __init__(
+        self, providers: dict[str, Provider], strict: bool = True, interactive: bool = False
+    ) -> None:
         self.providers = providers
         self.lock = threading.RLock()
         self.default_strict = strict
+        # Interactive: authorize shows a login and consent page instead of auto-approving.
+        self.default_interactive = interactive
+        self._signing_key: SigningKey | None = None  # made on first use; reset() keeps it
+        # Run at the end of every reset: a config file's clients, users, modes, faults.
+        self.setup: list[Callable[[Store], None]] = []
         self.reset()
 
     def reset(self) -> None:
         """Back to the state of a new app: default clients and users, nothing recorded."""
         with self.lock:
             self.strict = self.default_strict
+            self.interactive = self.default_interactive
             self.strict_by_provider: dict[str, bool] = {}
             self.clock_offset = 0.0
             self.clients: dict[str, dict[str, Client]] = {}
@@ -128,6 +140,9 @@ class Store:
             self.denials: dict[str, bool] = {}
             self.extra: dict[str, Any] = {}  # per-protocol state (OAuth 1.0a tokens, nonces)
             self._next_exchange = 1
+            self.faults = FaultSet()
+            for step in self.setup:
+                step(self)
 
     # -- time -------------------------------------------------------------
     def now(self) -> float:
@@ -137,6 +152,13 @@ class Store:
         """Move the IdP's clock forward: tokens and codes expire as if time had passed."""
         with self.lock:
             self.clock_offset += seconds
+
+    # -- ID token signing (OIDC) ---------------------------------------------
+    def signing_key(self) -> SigningKey:
+        with self.lock:
+            if self._signing_key is None:
+                self._signing_key = SigningKey.generate()
+            return self._signing_key
 
     # -- mode -------------------------------------------------------------
     def is_strict(self, provider: str) -> bool:
@@ -155,8 +177,9 @@ class Store:
     def user(self, provider: str) -> User:
         return self.users[provider]
 
-    def set_user(self, provider: str, login: str | None = None, **profile: Any) -> User:
+    def set_user(self, provider: str, login: str | None = None, /, **profile: Any) -> User:
         """Change the test user a login returns; profile keys merge over the current ones."""
+        # Positional-only: a profile may have its own "login" key (Twitch Helix).
         with self.lock:
             current = self.users[provider]
             merged = {**current.profile, **copy.deepcopy(profile)}

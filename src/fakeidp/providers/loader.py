@@ -20,6 +20,7 @@ from .model import (
     ErrorShape,
     HeaderRule,
     OAuth2Rules,
+    OIDCRules,
     ProfileEndpoint,
     Provider,
     TestClient,
@@ -213,7 +214,71 @@ def _oauth2(r: _Reader) -> OAuth2Rules:
     return rules
 
 
-def _profiles(r: _Reader, hosts: Mapping[str, str]) -> tuple[ProfileEndpoint, ...]:
+DISCOVERY_SUFFIX = "/.well-known/openid-configuration"  # OpenID Connect Discovery 1.0 §4
+
+
+def _oidc(
+    r: _Reader, hosts: Mapping[str, str], endpoints: dict[str, Endpoint]
+) -> tuple[OIDCRules, ProfileEndpoint]:
+    """The ``[oidc]`` table; adds the discovery and JWKS endpoints to ``endpoints``.
+
+    Returns the rules and the UserInfo endpoint (OIDC Core §5.3), which is served
+    as a profile endpoint whose body is the claims mapping and whose user id is ``sub``.
+    """
+    o = r.sub("oidc")
+    spec = o.get("issuer", str)
+    host, sep, path = spec.partition(":")
+    if not sep or (path and not path.startswith("/")) or path.endswith("/"):
+        raise o.fail("issuer", f"expected 'hostkey:' or 'hostkey:/path' (no final /); got {spec!r}")
+    if host not in hosts:
+        raise o.fail("issuer", f"host key {host!r} is not in [hosts] ({', '.join(hosts)})")
+    issuer = Endpoint(name="issuer", host=host, path=path)
+    for name in ("discovery", "jwks"):
+        if name in endpoints:
+            raise r.fail(f"endpoints.{name}", "is defined by the [oidc] table; remove it here")
+    endpoints["discovery"] = Endpoint("discovery", host, path + DISCOVERY_SUFFIX)
+    jwks = _endpoint(o, "jwks", o.get("jwks", str), hosts)
+    endpoints["jwks"] = jwks
+    ui = _endpoint(o, "userinfo", o.get("userinfo", str), hosts)
+    claims = o.get("claims", dict, what="a table of claim = template")
+    if "sub" not in claims:
+        raise o.fail("claims.sub", "is missing; every OpenID provider returns sub (OIDC Core §2)")
+    scope_claims: dict[str, tuple[str, ...]] = {}
+    sc = o.sub("scope_claims", {})
+    for scope in sc.table:
+        scope_claims[scope] = sc.strings(scope)
+        for claim in scope_claims[scope]:
+            if claim not in claims:
+                raise sc.fail(scope, f"claim {claim!r} is not in oidc.claims")
+    require = o.get("claims_require_scope", dict, {}, what="a table of claim = scope")
+    for claim, scope in require.items():
+        if claim not in claims or not isinstance(scope, str):
+            raise o.fail(f"claims_require_scope.{claim}", "expected a claim of oidc.claims = scope")
+    rules = OIDCRules(
+        issuer=issuer,
+        claims=MappingProxyType(dict(claims)),
+        scope_claims=MappingProxyType(scope_claims),
+        claims_require_scope=MappingProxyType(dict(require)),
+        scope_claims_in_id_token=o.get("scope_claims_in_id_token", bool, False),
+        claims_parameter_supported=o.get("claims_parameter_supported", bool, False),
+        scopes_supported=o.strings("scopes_supported", ["openid"]),
+        token_endpoint_auth_methods_supported=o.strings("token_endpoint_auth_methods_supported"),
+        id_token_lifetime=o.get("id_token_lifetime", int, 3600),
+    )
+    o.check_unknown()
+    userinfo = ProfileEndpoint(
+        endpoint=Endpoint("userinfo", ui.host, ui.path, ("GET", "POST")),
+        auth=("bearer",),
+        body=dict(claims),
+        user_id="sub",
+        source="OIDC Core §5.3 (UserInfo); claims from [oidc.claims]",
+    )
+    return rules, userinfo
+
+
+def _profiles(
+    r: _Reader, hosts: Mapping[str, str], optional: bool = False
+) -> tuple[ProfileEndpoint, ...]:
     out = []
     for p in r.subs("profile"):
         ep = _endpoint(p, "url", p.get("url", str), hosts)
@@ -236,7 +301,7 @@ def _profiles(r: _Reader, hosts: Mapping[str, str]) -> tuple[ProfileEndpoint, ..
             )
         )
         p.check_unknown()
-    if not out:
+    if not out and not optional:
         raise r.fail("profile", "is missing; expected at least one [[profile]] endpoint")
     return tuple(out)
 
@@ -285,6 +350,14 @@ def load_provider(path: Path) -> Provider:
         )
         t.check_unknown()
     oauth1 = _OAUTH1_HOOK[0](r) if protocol == "oauth1" and _OAUTH1_HOOK else None
+    oidc, userinfo = None, None
+    if "oidc" in r.table:
+        if protocol != "oauth2":
+            raise r.fail("oidc", 'OpenID Connect needs protocol = "oauth2"')
+        oidc, userinfo = _oidc(r, hosts, endpoints)
+    profiles = _profiles(r, hosts, optional=oidc is not None)
+    if userinfo is not None:
+        profiles += (userinfo,)
     provider = Provider(
         id=pid,
         name=r.get("name", str),
@@ -295,11 +368,12 @@ def load_provider(path: Path) -> Provider:
         endpoints=MappingProxyType(endpoints),
         client=client,
         user=user,
-        profiles=_profiles(r, hosts),
+        profiles=profiles,
         errors=MappingProxyType(_error_shapes(r)),
         oauth2=oauth2,
         token_response=token_response,
         oauth1=oauth1,
+        oidc=oidc,
     )
     r.check_unknown()
     return provider

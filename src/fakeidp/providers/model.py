@@ -114,6 +114,26 @@ class TokenResponse:
 
 
 @dataclass(frozen=True)
+class OIDCRules:
+    """OpenID Connect on top of the provider's OAuth 2.0 (OIDC Core 1.0, Discovery 1.0).
+
+    ``issuer`` is an Endpoint whose path may be empty; discovery lives at the
+    issuer plus ``/.well-known/openid-configuration`` (Discovery §4).
+    ``claims`` maps each claim to a template over the test user's profile.
+    """
+
+    issuer: Endpoint
+    claims: MappingProxyType[str, Any]
+    scope_claims: MappingProxyType[str, tuple[str, ...]]
+    claims_require_scope: MappingProxyType[str, str]
+    scope_claims_in_id_token: bool
+    claims_parameter_supported: bool
+    scopes_supported: tuple[str, ...]
+    token_endpoint_auth_methods_supported: tuple[str, ...]
+    id_token_lifetime: int
+
+
+@dataclass(frozen=True)
 class TestUser:
     login: str
     profile: Any
@@ -144,6 +164,7 @@ class Provider:
     oauth2: OAuth2Rules | None = None
     token_response: TokenResponse | None = None
     oauth1: Any = None  # OAuth1Rules, filled in by the OAuth 1.0a work
+    oidc: OIDCRules | None = None
 
     def endpoint(self, name: str) -> Endpoint:
         return self.endpoints[name]
