@@ -172,6 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     providers.set_defaults(func=cmd_providers)
 
+    from .cli_conformance import register as register_conformance  # its own module (issue 4)
+
+    register_conformance(sub)
     return parser
 
 

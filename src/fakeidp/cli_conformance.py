@@ -1,0 +1,62 @@
+"""``fakeidp conformance``: run the conformance checks against a target and write reports.
+
+Exit status: 0 when no check failed, 1 when one did, 2 when the target
+cannot be loaded or started (one line on stderr saying why).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from .conformance import Engine, TargetError, catalogue, load_target
+from .providers.loader import FixtureError
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``conformance`` command to ``fakeidp``'s subparsers."""
+    p = subparsers.add_parser(
+        "conformance",
+        help="check a connector against every provider and write reports",
+        description="Run the conformance checks against a target: the reference client "
+        "('reference'), an Auth0 connection ('auth0:FILE'), an integration.app config "
+        "('integration-app:FILE'), an HTTP app ('exec:COMMAND') or a Python adapter "
+        "('MODULE:FACTORY' or 'FILE.py:FACTORY').",
+    )
+    p.add_argument("--target", required=False, help="what to check (see above)")
+    p.add_argument(
+        "--provider", action="append", default=[], help="only this provider (repeatable)"
+    )
+    p.add_argument("--json", metavar="FILE", help="write the JSON report")
+    p.add_argument("--junitxml", metavar="FILE", help="write a JUnit XML report")
+    p.add_argument("--html", metavar="FILE", help="write the HTML report (one file)")
+    p.add_argument("--markdown", metavar="FILE", help="write a Markdown summary")
+    p.add_argument("-v", "--verbose", action="store_true", help="list every result")
+    p.add_argument("--list-checks", action="store_true", help="list the checks and exit")
+    p.set_defaults(func=cmd_conformance)
+
+
+def cmd_conformance(args: argparse.Namespace) -> int:
+    from .report import summary_lines, write_reports
+
+    if args.list_checks:
+        for c in catalogue():
+            print(f"{c.id:<26} {c.title}  [{', '.join(sorted(c.protocols))}; {c.source}]")
+        return 0
+    if not args.target:
+        print("fakeidp conformance: --target is required", file=sys.stderr)
+        return 2
+    try:
+        target = load_target(args.target)
+        with Engine(target, args.provider) as engine:
+            report = engine.run_all()
+    except (TargetError, FixtureError) as exc:
+        print(f"fakeidp conformance: {exc}", file=sys.stderr)
+        return 2
+    print("\n".join(summary_lines(report, verbose=args.verbose)))
+    for path in write_reports(
+        report, json=args.json, junitxml=args.junitxml, html=args.html, markdown=args.markdown
+    ):
+        print(f"  wrote {path}")
+    return 1 if report.failed else 0
