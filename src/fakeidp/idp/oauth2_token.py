@@ -77,7 +77,10 @@ def _token(ctx: RequestContext) -> Response:
     query_accepted = "query" in rules.client_auth or not ctx.strict
     params = {**query, **body} if query_accepted else dict(body)
 
-    check_headers(ctx, rules.token_headers, R.TOKEN_REQUIRED_HEADER, R.TOKEN_EXPECTED_HEADER, None)
+    if check_headers(
+        ctx, rules.token_headers, R.TOKEN_REQUIRED_HEADER, R.TOKEN_EXPECTED_HEADER, None
+    ):
+        raise TokenError("invalid_request", "a required header is missing or wrong")
     expected_headers = ctx.store.expectations.get(p.id, {}).get("token_headers", {})
     for name, value in expected_headers.items():
         if request.headers.get(name) != value:

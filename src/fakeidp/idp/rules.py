@@ -241,9 +241,6 @@ API_QUERY = _rule(
     "provider docs",
     "a query parameter the endpoint needs is missing or wrong",
 )
-REQUEST_MALFORMED = _rule(
-    "http.request.malformed", "error", "RFC 9110", "the request could not be read"
-)
 
 
 # OAuth 1.0a (RFC 5849)
