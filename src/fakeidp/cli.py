@@ -118,7 +118,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     print(f"fakeidp serving {len(chosen)} provider(s) on {base_url}", flush=True)
-    print(f"mode: {'strict' if strict else 'lenient'}; control API: {base_url}/_fakeidp/")
+    mode = "strict" if strict else "lenient"
+    print(f"mode: {mode}; control API: {base_url}/_fakeidp/openapi.json")
     if args.interactive:
         print("interactive: authorize shows a login page (approve or deny) in your browser")
     print(f"dashboard: {base_url}/_fakeidp/ (open it in a browser)")
