@@ -255,3 +255,42 @@ def test_form_action_is_the_authorize_path(interactive: fakeidp.FakeIdP) -> None
     flow = Flow(interactive, "oidc")
     _page, form = show(flow, scope="openid")
     assert urllib.parse.urlsplit(form.action).query == ""
+
+
+@pytest.mark.parametrize("endpoint", ["authorize", "authenticate"])
+def test_x_oauth1_page_prefills_screen_name_and_logs_in_as_typed(
+    interactive: fakeidp.FakeIdP, endpoint: str
+) -> None:
+    from .oauth1_flow import OAuth1Flow
+
+    flow = OAuth1Flow(interactive, "x")
+    temporary = flow.temporary()
+    page = flow.authorize(temporary["oauth_token"], endpoint, screen_name="john")
+    assert page.status_code == 200 and '<h1 id="provider">X' in page.text
+    form = Form(page.text)
+    assert form.username == "john"
+    data = {**form.hidden, pages.DECISION_FIELD: "approve", pages.LOGIN_FIELD: "john"}
+    back = flow.session.post(
+        urllib.parse.urljoin(flow.urls[endpoint], form.action), data=data, allow_redirects=False
+    )
+    assert back.status_code == 302, back.text
+    callback = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(back.headers["Location"]).query))
+    assert callback["oauth_token"] == temporary["oauth_token"]
+    response = flow.access_token(temporary, callback["oauth_verifier"])
+    assert dict(urllib.parse.parse_qsl(response.text))["screen_name"] == "john"
+    # Findings were recorded once, when the page was shown, not again on the answer.
+    assert interactive.findings() == []
+
+
+def test_x_oauth1_page_deny_sends_denied(interactive: fakeidp.FakeIdP) -> None:
+    from .oauth1_flow import OAuth1Flow
+
+    flow = OAuth1Flow(interactive, "x")
+    temporary = flow.temporary()
+    form = Form(flow.authorize(temporary["oauth_token"]).text)
+    data = {**form.hidden, pages.DECISION_FIELD: "deny", pages.LOGIN_FIELD: ""}
+    back = flow.session.post(
+        urllib.parse.urljoin(flow.urls["authorize"], form.action), data=data, allow_redirects=False
+    )
+    callback = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(back.headers["Location"]).query))
+    assert callback == {"denied": temporary["oauth_token"]}

@@ -24,13 +24,14 @@ from typing import Any
 
 from flask import Response, request
 
+from . import pages
 from . import rules as R
 from .api import API_AUTHENTICATORS
 from .app import METHODS, VIEWS
 from .context import RequestContext
 from .oauth1_problems import Refused, fail, flag_or_refuse, rules_of
 from .oauth1_verify import SignedRequest, consumer, read_signed_request, verify
-from .oauth2_authorize import check_expectations, redirect_with
+from .oauth2_authorize import AlreadyChecked, check_expectations, redirect_with
 from .oauth2_token import template_context
 from .store import Grant, Store
 
@@ -177,10 +178,17 @@ def _request_token(ctx: RequestContext) -> Response:
 def authorize(ctx: RequestContext) -> Response:
     p = ctx.provider
     rules = rules_of(ctx)
-    check_http_method(ctx)
-    args = request.values.to_dict()
-    token = args.get("oauth_token", "")
     store = ctx.store
+    args = request.values.to_dict()
+    # Interactive mode: the answer posted from the login page (see idp/pages.py). Its
+    # checks ran when the page was shown; the page's own POST is not the connector's.
+    decision = pages.take_decision(store, p.id, args) if request.method == "POST" else None
+    if decision is not None:
+        args, ctx = decision.params, AlreadyChecked(ctx)
+    else:
+        args = pages.strip_page_fields(args)
+        check_http_method(ctx)
+    token = args.get("oauth_token", "")
     with store.lock:
         rt = state_of(store).request_tokens.get(token)
         usable = rt is not None and rt.provider == p.id and not rt.used and not rt.denied
@@ -215,7 +223,15 @@ def authorize(ctx: RequestContext) -> Response:
             callback, client.redirect_uris if client else []
         ):
             return ctx.error_page("Invalid callback", "The callback URL is not approved.")
-    if store.denials.pop(p.id, False) or args.get("fakeidp_deny"):
+    user = store.user(p.id)
+    if decision is None and store.interactive:
+        # X's screen_name "prefills the username input box" (developer.x.com authenticate).
+        prefill = args.get("screen_name") or args.get("login_hint") or user.login
+        action = request.script_root + request.path
+        shown = None if callback == OOB else callback
+        return pages.consent_page(store, p, rt.client_id, [], prefill, args, action, shown)
+    denied = decision is not None and not decision.approved
+    if denied or store.denials.pop(p.id, False) or args.get("fakeidp_deny"):
         with store.lock:
             rt.denied = True
         denial = ctx.render(dict(rules.denial), oauth_token=token)
@@ -223,7 +239,9 @@ def authorize(ctx: RequestContext) -> Response:
             return _oob_page(ctx, "You denied the application access to your account.", None)
         return redirect_with(callback, {k: str(v) for k, v in denial.items()})
     verifier = store.new_secret(18)
-    grant = Grant(p.id, rt.client_id, store.user(p.id), [], args)
+    if decision is not None:
+        user = pages.user_named(user, decision.login)
+    grant = Grant(p.id, rt.client_id, user, [], args)
     with store.lock:
         rt.verifier, rt.grant = verifier, grant
     if callback == OOB:

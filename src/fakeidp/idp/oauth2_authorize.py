@@ -60,7 +60,7 @@ def redirect_with(uri: str, params: dict[str, str]) -> Response:
     return Response(status=302, headers={"Location": location, "Cache-Control": "no-store"})
 
 
-class _AlreadyChecked(RequestContext):
+class AlreadyChecked(RequestContext):
     """The answer from the login page: the request that showed the page recorded the
     findings; the checks run again (the same path) without recording them twice."""
 
@@ -83,7 +83,7 @@ def authorize(ctx: RequestContext) -> Response:
     store = ctx.store
     decision = pages.take_decision(store, p.id, args) if request.method == "POST" else None
     if decision is not None:
-        args, ctx = decision.params, _AlreadyChecked(ctx)
+        args, ctx = decision.params, AlreadyChecked(ctx)
     else:
         args = pages.strip_page_fields(args)
 
