@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Response, current_app, request
+from werkzeug.datastructures import EnvironHeaders
 from werkzeug.exceptions import HTTPException
 
 from ..providers.model import Provider
@@ -158,28 +159,39 @@ def json_response(body: Any, status: int = 200, **headers: str) -> Response:
     return response
 
 
+_HEADER_KEYS = ("HTTP_", "CONTENT_TYPE", "CONTENT_LENGTH")
+
+
 def _request_exchange(provider: Provider, endpoint: str) -> Exchange:
-    form: dict[str, str] = {}
-    try:
-        if request.mimetype == "application/json":
-            data = request.get_json(silent=True)
-            if isinstance(data, dict):
-                form = {str(k): str(v) for k, v in data.items()}
-        else:
-            form = request.form.to_dict()
-    except HTTPException:
-        form = {}
-    headers = {k: redact_header(k, v) for k, v in request.headers.items()}
+    environ = request.environ
+    args = request.args
+    body: Mapping[str, Any] = {}
+    if request.content_length or environ.get("HTTP_TRANSFER_ENCODING"):
+        try:  # parsed now, while the body can be read (the view reads the same cache)
+            if request.mimetype == "application/json":
+                data = request.get_json(silent=True)
+                body = data if isinstance(data, dict) else {}
+            else:
+                body = request.form
+        except HTTPException:
+            body = {}
+
+    # Copy just the headers: holding the environ would keep the whole request alive.
+    raw_headers = {k: v for k, v in environ.items() if k.startswith(_HEADER_KEYS)}
+
+    def capture() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+        headers = {k: redact_header(k, v) for k, v in EnvironHeaders(raw_headers).items()}
+        form = {str(k): str(v) for k, v in body.items()}
+        return headers, redact_params(args.to_dict()), redact_params(form)
+
     return Exchange(
         id=0,
         time=store().now(),
         provider=provider.id,
         endpoint=endpoint,
         method=request.method,
-        url=_url_without_query(request.environ),
-        headers=headers,
-        query=redact_params(request.args.to_dict()),
-        form=redact_params(form),
+        url=_url_without_query(environ),
+        capture=capture,
     )
 
 

@@ -76,9 +76,16 @@ class RefreshToken:
     rotated_to: str | None = None
 
 
+RequestParts = tuple[dict[str, str], dict[str, str], dict[str, str]]
+
+
 @dataclass
 class Exchange:
-    """One request the IdP received and what it answered, secrets redacted."""
+    """One request the IdP received and what it answered, secrets redacted.
+
+    ``capture`` turns the request into redacted (headers, query, form) on first
+    read: a login that breaks no rule never pays for the redaction.
+    """
 
     id: int
     time: float
@@ -86,16 +93,47 @@ class Exchange:
     endpoint: str
     method: str
     url: str
-    headers: dict[str, str]
-    query: dict[str, str]
-    form: dict[str, str]
+    capture: Callable[[], RequestParts] | None = field(default=None, repr=False, compare=False)
     status: int = 0
     response: Any = None
     findings: list[int] = field(default_factory=list)
     fault: dict[str, Any] | None = None  # the injected fault that shaped the answer
+    _parts: RequestParts | None = field(default=None, repr=False, compare=False)
+
+    def _request(self) -> RequestParts:
+        if self._parts is None:
+            capture, self.capture = self.capture, None  # the raw request is dropped once read
+            self._parts = capture() if capture else ({}, {}, {})
+        return self._parts
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return self._request()[0]
+
+    @property
+    def query(self) -> dict[str, str]:
+        return self._request()[1]
+
+    @property
+    def form(self) -> dict[str, str]:
+        return self._request()[2]
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: copy.deepcopy(v) for k, v in self.__dict__.items()}
+        return {
+            "id": self.id,
+            "time": self.time,
+            "provider": self.provider,
+            "endpoint": self.endpoint,
+            "method": self.method,
+            "url": self.url,
+            "headers": dict(self.headers),
+            "query": dict(self.query),
+            "form": dict(self.form),
+            "status": self.status,
+            "response": copy.deepcopy(self.response),
+            "findings": list(self.findings),
+            "fault": copy.deepcopy(self.fault),
+        }
 
 
 class Store:
