@@ -15,6 +15,7 @@ from typing import Any
 
 from ..providers.loader import FixtureError
 from ..providers.model import Provider
+from ..resources import shipped_dir
 from .environment import Settings
 
 SETTING_KEYS = ("scopes", "static_params", "dynamic_params", "login_params", "token_headers")
@@ -22,11 +23,7 @@ SETTING_KEYS = ("scopes", "static_params", "dynamic_params", "login_params", "to
 
 def suite_dir() -> Path:
     """The shipped suite: inside the wheel, or the source tree's top level."""
-    here = Path(__file__).resolve().parent.parent
-    packaged = here / "_data" / "conformance"
-    if packaged.is_dir():
-        return packaged
-    return here.parent.parent / "conformance"
+    return shipped_dir("conformance")
 
 
 def suite_file() -> Path:

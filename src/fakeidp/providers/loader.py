@@ -13,6 +13,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
 
+from ..resources import shipped_dir
 from .model import (
     CLIENT_AUTH_PLACEMENTS,
     PROFILE_AUTH_SCHEMES,
@@ -41,11 +42,7 @@ class FixtureError(ValueError):
 
 def fixtures_dir() -> Path:
     """The shipped fixtures: inside the wheel, or the source tree's top level."""
-    here = Path(__file__).resolve().parent.parent
-    packaged = here / "_data" / "provider_fixtures"
-    if packaged.is_dir():
-        return packaged
-    return here.parent.parent / "provider_fixtures"
+    return shipped_dir("provider_fixtures")
 
 
 class _Reader:
