@@ -58,6 +58,26 @@ def test_a_configured_idp_logs_in_with_the_configured_client_and_user() -> None:
     assert idp.user("uber").login == "alice"
 
 
+def test_interactive_from_the_config_survives_a_reset(tmp_path: Path) -> None:
+    from fakeidp.config import parse_config
+
+    idp = fakeidp.FakeIdP(["uber"])
+    parse_config({"interactive": True}, "fakeidp.toml", idp.providers).install(idp.store)
+    assert idp.interactive
+    idp.reset()
+    assert idp.interactive
+    page = idp.app.test_client().get(
+        "/uber/login/oauth/authorize",
+        query_string={
+            "client_id": "fakeidp-uber-client-id",
+            "response_type": "code",
+            "redirect_uri": CALLBACK,
+            "state": "s",
+        },
+    )
+    assert page.status_code == 200 and "Approve" in page.get_data(as_text=True)
+
+
 def test_providers_not_served_are_skipped() -> None:
     idp = fakeidp.FakeIdP(["digitalocean"])
     load_config(EXAMPLE).install(idp.store)
@@ -66,7 +86,7 @@ def test_providers_not_served_are_skipped() -> None:
 
 BAD = [
     ("mode = 'loose'\n", "key 'mode': expected 'strict' or 'lenient', got 'loose'"),
-    ("port = 8400\n", "key 'port': is not a known key (expected one of mode, providers, faults)"),
+    ("port = 8400\n", "key 'port': is not a known key (expected one of mode, interactive, providers, faults)"),
     ("[providers.myspace]\n", "key 'providers.myspace': unknown provider; known: "),
     (
         "[providers.uber]\nmode = true\n",
@@ -111,6 +131,7 @@ BAD = [
         "key 'faults[0].provider': unknown provider 'myspace'",
     ),
     ("mode = \n", "not valid TOML: "),
+    ("interactive = 'yes'\n", "key 'interactive': expected true or false, got 'yes'"),
 ]
 
 

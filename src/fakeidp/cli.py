@@ -98,6 +98,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if config is not None:
         if args.lenient:  # the command line wins over the file's global mode
             config = dataclasses.replace(config, strict=False)
+        if args.interactive:
+            config = dataclasses.replace(config, interactive=True)
         config.install(store_of(app))
     strict = store_of(app).strict
     try:
@@ -120,7 +122,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"fakeidp serving {len(chosen)} provider(s) on {base_url}", flush=True)
     mode = "strict" if strict else "lenient"
     print(f"mode: {mode}; control API: {base_url}/_fakeidp/openapi.json")
-    if args.interactive:
+    if store_of(app).interactive:
         print("interactive: authorize shows a login page (approve or deny) in your browser")
     print(f"dashboard: {base_url}/_fakeidp/ (open it in a browser)")
     if config is not None:

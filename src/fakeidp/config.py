@@ -55,12 +55,15 @@ class Config:
     strict: bool | None = None  # None: as the command line says
     providers: Mapping[str, ProviderConfig] = field(default_factory=dict)
     faults: tuple[Fault, ...] = ()
+    interactive: bool | None = None  # None: as the command line says
 
     def apply(self, store: Store) -> None:
         """Put the configuration into ``store``; providers it does not serve are skipped."""
         with store.lock:
             if self.strict is not None:
                 store.strict = self.strict
+            if self.interactive is not None:
+                store.interactive = self.interactive
             for pid, pc in self.providers.items():
                 provider = store.providers.get(pid)
                 if provider is None:
@@ -167,7 +170,7 @@ def load_config(path: str | Path, known: Mapping[str, Provider] | None = None) -
 
 def parse_config(data: Mapping[str, Any], file: str, known: Mapping[str, Provider]) -> Config:
     top = _Table(file, data)
-    top.allow("mode", "providers", "faults")
+    top.allow("mode", "interactive", "providers", "faults")
     providers: dict[str, ProviderConfig] = {}
     for pid in top.sub("providers").table:
         if pid not in known:
@@ -178,7 +181,10 @@ def parse_config(data: Mapping[str, Any], file: str, known: Mapping[str, Provide
     faults = []
     for i, table in enumerate(top.subs("faults")):
         faults.append(_fault(table, i, known))
-    return Config(file, top.mode("mode"), providers, tuple(faults))
+    interactive = top.table.get("interactive")
+    if interactive is not None and not isinstance(interactive, bool):
+        raise top.fail("interactive", f"expected true or false, got {interactive!r}")
+    return Config(file, top.mode("mode"), providers, tuple(faults), interactive)
 
 
 def _provider(t: _Table) -> ProviderConfig:
