@@ -86,7 +86,10 @@ def test_providers_not_served_are_skipped() -> None:
 
 BAD = [
     ("mode = 'loose'\n", "key 'mode': expected 'strict' or 'lenient', got 'loose'"),
-    ("port = 8400\n", "key 'port': is not a known key (expected one of mode, interactive, providers, faults)"),
+    (
+        "port = 8400\n",
+        "key 'port': is not a known key (expected one of mode, interactive, providers, faults)",
+    ),
     ("[providers.myspace]\n", "key 'providers.myspace': unknown provider; known: "),
     (
         "[providers.uber]\nmode = true\n",
