@@ -151,7 +151,3 @@ def with_param(url: str, name: str, value: str | None) -> str:
     if value is not None:
         query.append((name, value))
     return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
-
-
-def query_of(url: str) -> dict[str, str]:
-    return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))

@@ -14,7 +14,6 @@ from typing import Any, Literal
 Protocol = Literal["oauth2", "oauth1"]
 PkcePolicy = Literal["required", "optional", "unsupported"]
 ClientAuth = Literal["basic", "body", "query"]
-ProfileAuth = Literal["bearer", "oauth", "query:access_token", "query:oauth_token", "oauth1"]
 RedirectCheck = Literal["exact", "registered"]
 
 CLIENT_AUTH_PLACEMENTS: tuple[ClientAuth, ...] = ("basic", "body", "query")
