@@ -186,8 +186,8 @@ def real_url_map(providers: Mapping[str, Provider]) -> dict[str, list[tuple[str,
     table: dict[str, list[tuple[str, str, str]]] = {}
     for p in providers.values():
         for endpoint in p.all_endpoints():
-            origin = p.hosts[endpoint.host]
-            table.setdefault(origin, []).append((endpoint.path, p.id, endpoint.host))
+            for origin in p.real_bases(endpoint.host):
+                table.setdefault(origin, []).append((endpoint.path, p.id, endpoint.host))
     for entries in table.values():
         entries.sort(key=lambda e: -len(e[0]))
     return table

@@ -103,7 +103,7 @@ def mutated(tmp_path: Path, old: str, new: str) -> Path:
         (
             'api = "https://api.digitalocean.com"',
             'api = "api.digitalocean.com"',
-            "digitalocean.toml: key 'hosts.api': expected an http(s) base URL, got 'api.digitalocean.com'",
+            "digitalocean.toml: key 'hosts.api': expected an http(s) base URL or a list of them, got 'api.digitalocean.com'",
         ),
     ],
 )
@@ -147,3 +147,20 @@ def test_a_new_provider_is_a_new_file(tmp_path: Path) -> None:
 def test_empty_directory(tmp_path: Path) -> None:
     with pytest.raises(FixtureError, match="holds no"):
         load_providers(tmp_path)
+
+
+def test_a_host_under_several_names_is_intercepted_at_each() -> None:
+    """X answers at api.twitter.com and api.x.com alike (PROVIDERS-AUDIT §11a, §11b)."""
+    import fakeidp
+
+    p = fakeidp.FakeIdP(["x-oauth2"]).provider("x-oauth2")
+    assert p.real_bases("api") == ("https://api.twitter.com", "https://api.x.com")
+    assert p.real_url(p.endpoint("token")) == "https://api.twitter.com/2/oauth2/token"
+    import requests
+
+    with fakeidp.intercept(["x-oauth2"]) as idp:
+        for base in p.real_bases("api"):
+            answer = requests.get(f"{base}/2/users/me", timeout=5)
+            assert answer.status_code == 401
+            assert answer.json()["title"] == "Unauthorized"
+        assert [e.endpoint for e in idp.exchanges()] == ["users_me", "users_me"]

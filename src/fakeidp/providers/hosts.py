@@ -31,7 +31,11 @@ def with_hosts(provider: Provider, hosts: Mapping[str, str]) -> Provider:
                 f"got {base!r}"
             )
         merged[key] = base.rstrip("/")
-    return dataclasses.replace(provider, hosts=MappingProxyType(merged))
+    # A moved host is only at its new base: the fixture's other names for it no longer apply.
+    aliases = {k: v for k, v in provider.host_aliases.items() if k not in hosts}
+    return dataclasses.replace(
+        provider, hosts=MappingProxyType(merged), host_aliases=MappingProxyType(aliases)
+    )
 
 
 def override_hosts(

@@ -303,6 +303,27 @@ def _profiles(
     return tuple(out)
 
 
+def _hosts(r: _Reader) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """``[hosts]``: host key = base URL, or a list of base URLs for one service under
+    several names (``["https://api.twitter.com", "https://api.x.com"]``): the first is
+    the primary (``real_urls``), every one is intercepted and served."""
+    table = r.get("hosts", dict, what="a table of host key = base URL (or a list of them)")
+    hosts: dict[str, str] = {}
+    aliases: dict[str, tuple[str, ...]] = {}
+    for key, value in table.items():
+        bases = value if isinstance(value, list) else [value]
+        if not bases or not all(
+            isinstance(b, str) and b.startswith(("http://", "https://")) for b in bases
+        ):
+            raise r.fail(
+                f"hosts.{key}", f"expected an http(s) base URL or a list of them, got {value!r}"
+            )
+        hosts[key] = bases[0].rstrip("/")
+        if len(bases) > 1:
+            aliases[key] = tuple(b.rstrip("/") for b in bases[1:])
+    return hosts, aliases
+
+
 def load_provider(path: Path) -> Provider:
     """Read and validate one fixture file."""
     file = path.name
@@ -319,11 +340,7 @@ def load_provider(path: Path) -> Provider:
             "id", f"must match the file name ({path.stem.replace('_', '-')!r}), got {pid!r}"
         )
     protocol = r.choice("protocol", ("oauth2", "oauth1"))
-    hosts = r.get("hosts", dict, what="a table of host key = base URL")
-    for key, base in hosts.items():
-        if not isinstance(base, str) or not base.startswith(("http://", "https://")):
-            raise r.fail(f"hosts.{key}", f"expected an http(s) base URL, got {base!r}")
-    hosts = {k: v.rstrip("/") for k, v in hosts.items()}
+    hosts, host_aliases = _hosts(r)
     c = r.sub("client")
     client = TestClient(
         c.get("client_id", str), c.get("client_secret", str), c.strings("redirect_uris", [])
@@ -362,6 +379,7 @@ def load_provider(path: Path) -> Provider:
         source_file=file,
         docs=r.strings("docs", []),
         hosts=MappingProxyType(hosts),
+        host_aliases=MappingProxyType(host_aliases),
         endpoints=MappingProxyType(endpoints),
         client=client,
         user=user,

@@ -164,12 +164,25 @@ class Provider:
     token_response: TokenResponse | None = None
     oauth1: Any = None  # OAuth1Rules, filled in by the OAuth 1.0a work
     oidc: OIDCRules | None = None
+    # Other base URLs of a host key: one service under several names (twitter.com and
+    # x.com). Each is intercepted and answered like the primary in ``hosts``.
+    host_aliases: MappingProxyType[str, tuple[str, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
 
     def endpoint(self, name: str) -> Endpoint:
         return self.endpoints[name]
 
     def real_url(self, endpoint: Endpoint) -> str:
         return self.hosts[endpoint.host] + endpoint.path
+
+    def real_bases(self, host: str) -> tuple[str, ...]:
+        """Every base URL of host key ``host``: the primary first, then its aliases."""
+        return (self.hosts[host], *self.host_aliases.get(host, ()))
+
+    def real_origins(self) -> tuple[str, ...]:
+        """Every base URL this provider is reached at, primary names first."""
+        return tuple(b for key in self.hosts for b in self.real_bases(key))
 
     def fake_path(self, endpoint: Endpoint) -> str:
         """Where the fake IdP serves ``endpoint``: ``/<provider>/<host key><path>``."""
