@@ -18,6 +18,7 @@ from flask import Blueprint, Response, request
 from ..providers.model import Endpoint, OIDCRules, Provider
 from . import rules as R
 from .context import RequestContext, json_response, provider_view
+from .oidc_faults import published_keys
 from .store import Grant
 from .templates import render
 
@@ -93,7 +94,8 @@ def discovery(ctx: RequestContext) -> Response:
 
 def jwks(ctx: RequestContext) -> Response:
     """RFC 7517 §5: the public half of the key ID tokens are signed with."""
-    return json_response({"keys": [ctx.store.signing_key().jwk()]}, 200, **DISCOVERY_HEADERS)
+    # A key-rotation fault (.oidc_faults) adds the key it signed with from then on.
+    return json_response({"keys": published_keys(ctx)}, 200, **DISCOVERY_HEADERS)
 
 
 def userinfo(ctx: RequestContext) -> Response:
