@@ -19,6 +19,7 @@ EXPECTED_REASONS = (
     "(it rotates them)",
     "token response carries no scope",
     "sends no token_type",
+    "does not send iss in its authorization responses (RFC 9207)",
     # Twitch's profile is Helix /users: the reference client never needs UserInfo there.
     "the connector did not call UserInfo during the login",
 )

@@ -174,6 +174,31 @@ def test_a_rotating_provider_keeps_the_old_refresh_token_when_the_new_one_is_lef
     assert idp.errors() == []
 
 
+def test_rfc_9207_iss_is_sent_and_advertised_and_another_one_refused(
+    idp: fakeidp.FakeIdP,
+) -> None:
+    doc = idp.session().get(idp.urls("oidc")["discovery"]).json()
+    assert doc["authorization_response_iss_parameter_supported"] is True
+    c = client(idp, "oidc")
+    c.login()
+    redirect = idp.exchanges("oidc", "authorize")[-1].response["redirect"]
+    assert "iss=http%3A%2F%2Ffakeidp.invalid%2Foidc%2Fop" in redirect
+    idp.fault("oidc", kind="authorization_iss_wrong")
+    with pytest.raises(LoginError) as caught:
+        c.login()
+    assert caught.value.kind == "issuer_mismatch"
+    assert idp.exchanges("oidc", "token")[-1].id < idp.exchanges("oidc", "authorize")[-1].id
+    # Twitch does not send iss: neither the parameter nor the fault.
+    assert "iss=" not in fakeidp_login_redirect(idp, "twitch")
+    with pytest.raises(FaultError):
+        idp.fault("twitch", kind="authorization_iss_wrong")
+
+
+def fakeidp_login_redirect(idp: fakeidp.FakeIdP, pid: str) -> str:
+    fakeidp.OAuth2Client(idp.connection(pid), idp.session()).login()
+    return str(idp.exchanges(pid, "authorize")[-1].response["redirect"])
+
+
 def test_an_error_redirect_may_carry_error_uri(idp: fakeidp.FakeIdP) -> None:
     uri = "https://uber.example/help"
     idp.fault("uber", "authorize", kind="oauth_error", error="access_denied", error_uri=uri)
@@ -270,5 +295,6 @@ def fakeidp_client(handle: Any) -> fakeidp.OAuth2Client:
 
 def test_every_kind_of_the_module_is_covered_here() -> None:
     covered = set(REFUSED) | set(ACCEPTED) | {"userinfo_sub", "no_new_refresh_token"}
+    covered |= {"authorization_iss_wrong"}
     covered |= {"token_type_case", "scope_format", "expires_in_string", "extra_fields"}
     assert covered == set(oidc_faults.KINDS)

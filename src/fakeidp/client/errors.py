@@ -24,6 +24,7 @@ LOGIN_ERROR_KINDS = (
     "id_token_invalid",  # OIDC Core §3.1.3.7; ``error`` names what: signature, iss, aud, ...
     "userinfo_mismatch",  # UserInfo's sub is not the ID token's (OIDC Core §5.3.2)
     "discovery_error",  # the discovery document is unusable or names another issuer
+    "issuer_mismatch",  # RFC 9207: the authorization response's iss is another issuer
 )
 
 

@@ -80,6 +80,12 @@ class OpenIDProvider:
             self._metadata = doc
         return self._metadata
 
+    def advertises_authorization_iss(self) -> bool:
+        """RFC 9207 §3: the discovery document (if already read) promises iss."""
+        return bool(
+            self._metadata and self._metadata.get("authorization_response_iss_parameter_supported")
+        )
+
     def keys(self, *, refetch: bool = False) -> list[dict[str, Any]]:
         """The signing keys of the JWKS (RFC 7517 §5), fetched again when ``refetch``."""
         if self._keys is None or refetch:

@@ -135,6 +135,7 @@ class OAuth2Client:
         query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(callback_url).query))
         if query.get("state") != expected_state:
             raise LoginError("state_mismatch", "the callback's state is not the one sent")
+        self._check_iss(query.get("iss"))
         if "error" in query:
             kind = "cancelled" if query["error"] == "access_denied" else "authorize_error"
             raise LoginError(
@@ -143,6 +144,22 @@ class OAuth2Client:
         if not query.get("code"):
             raise LoginError("authorize_error", "the callback carries no code")
         return query["code"]
+
+    def _check_iss(self, iss: str | None) -> None:
+        """RFC 9207 §2.4: an iss in the authorization response must be the issuer the request
+        went to; where the provider advertises iss, a response without one is refused too."""
+        issuer = self.connection.oidc_issuer
+        if not issuer:
+            return  # no issuer configured: nothing to compare with
+        if iss is None:
+            if self.openid is not None and self.openid.advertises_authorization_iss():
+                raise LoginError("issuer_mismatch", "the authorization response has no iss")
+            return
+        if iss != issuer:
+            raise LoginError(
+                "issuer_mismatch",
+                f"the authorization response comes from {iss!r}, not {issuer!r} (RFC 9207)",
+            )
 
     # -- step 4: the token request --------------------------------------------
     def _token_request(self, params: dict[str, str]) -> dict[str, Any]:

@@ -160,6 +160,7 @@ ORDER = (
     "answer.extra_fields",
     "answer.refresh_keeps_refresh_token",
     "answer.error_uri",
+    "answer.authorization_iss",
     # checks_oidc: what an OpenID Connect relying party accepts
     "id_token.signature",
     "id_token.alg_none",

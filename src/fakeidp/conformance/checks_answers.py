@@ -193,3 +193,42 @@ def error_uri(run: Run) -> Verdict:
     if outcome.error != "cancelled":
         return failed(f"reported as {outcome.error}, not cancelled", expected, actual)
     return passed("reported as cancelled; no token request", expected, actual)
+
+
+def _advertises_iss(provider: Provider, settings: Settings) -> str | None:
+    if provider.oidc is None or not provider.oidc.authorization_response_iss:
+        return f"{provider.name} does not send iss in its authorization responses (RFC 9207)"
+    return None
+
+
+@check(
+    "answer.authorization_iss",
+    "RFC 9207 iss in the authorization response: the right one accepted, another refused",
+    "RFC 9207 §2.4 (for clients that support it; RFC 9700 §4.4 recommends it against mix-up "
+    "attacks). Applies where the provider advertises authorization_response_iss_parameter_"
+    "supported: the generic OpenID provider",
+    applies=_advertises_iss,
+    group=GROUP,
+)
+def authorization_iss(run: Run) -> Verdict:
+    first = run.login()
+    expected = {"right iss": run.expected_user_id, "another iss": "refused"}
+    if not first.ok or first.user_id != run.expected_user_id:
+        return failed(
+            f"a login whose authorization response carried the right iss failed: "
+            f"{first.describe()}",
+            expected,
+            first.to_dict(),
+        )
+    run.idp.fault(run.pid, "authorize", kind="authorization_iss_wrong")
+    second = run.login()
+    actual = {"right iss": first.user_id, "another iss": second.describe()}
+    if second.error is None:
+        return Verdict(
+            "warning",
+            "an authorization response from another issuer was accepted: the connector does "
+            "not check iss, so a mix-up attack goes unnoticed (RFC 9207 §2.4)",
+            expected,
+            actual,
+        )
+    return passed(f"the right iss accepted, another refused ({second.error})", expected, actual)

@@ -55,6 +55,7 @@ FaultKind = Literal[
     "id_token_key_rotated",
     "userinfo_sub",
     "discovery_issuer",
+    "authorization_iss_wrong",
     "token_type_case",
     "scope_format",
     "expires_in_string",

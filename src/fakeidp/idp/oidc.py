@@ -61,6 +61,11 @@ def issuer(p: Provider) -> str:
     return endpoint_url(p, _rules(p).issuer)
 
 
+def authorization_iss(p: Provider) -> str | None:
+    """RFC 9207 §2: the issuer for an authorization response, where the provider sends it."""
+    return issuer(p) if p.oidc is not None and p.oidc.authorization_response_iss else None
+
+
 # -- views ---------------------------------------------------------------------
 def discovery(ctx: RequestContext) -> Response:
     """Discovery §3 and §4.2: the provider's configuration, as JSON."""
@@ -87,6 +92,8 @@ def discovery(ctx: RequestContext) -> Response:
     }
     if "revoke" in urls:
         doc["revocation_endpoint"] = urls["revoke"]
+    if o.authorization_response_iss:
+        doc["authorization_response_iss_parameter_supported"] = True  # RFC 9207 §3
     if rules.pkce != "unsupported":
         doc["code_challenge_methods_supported"] = list(rules.pkce_methods)
     return json_response(doc, 200, **DISCOVERY_HEADERS)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import json
+import urllib.parse
 from typing import TYPE_CHECKING, Any
 
 import jwt
@@ -50,6 +51,7 @@ ID_TOKEN_KINDS: dict[str, str] = {
 OTHER_OIDC_KINDS: dict[str, str] = {
     "userinfo_sub": "UserInfo's sub differs from the ID token's",
     "discovery_issuer": "the discovery document's issuer is not the URL it was fetched from",
+    "authorization_iss_wrong": "the authorization response's iss (RFC 9207) is another issuer",
 }
 ANSWER_KINDS: dict[str, str] = {
     "token_type_case": "token_type in another letter case",
@@ -78,6 +80,9 @@ def applies(kind: str, provider: Provider, endpoint: str) -> bool:
         return provider.oidc is not None and endpoint == "userinfo"
     if kind == "discovery_issuer":
         return provider.oidc is not None and endpoint == "discovery"
+    if kind == "authorization_iss_wrong":  # only where the provider sends iss at all
+        oidc = provider.oidc
+        return oidc is not None and oidc.authorization_response_iss and endpoint == "authorize"
     return provider.protocol == "oauth2" and endpoint == "token"
 
 
@@ -91,6 +96,8 @@ def published_keys(ctx: RequestContext) -> list[dict[str, Any]]:
 
 def alter(fault: Fault, ctx: RequestContext, normal: Response) -> Response | None:
     """The normal answer broken as ``fault.kind`` says, or None when it has nothing to alter."""
+    if fault.kind == "authorization_iss_wrong":
+        return _other_iss(normal)
     if normal.status_code != 200 or normal.mimetype != "application/json":
         return None
     try:
@@ -117,6 +124,20 @@ def alter(fault: Fault, ctx: RequestContext, normal: Response) -> Response | Non
     response = Response(json.dumps(body), normal.status_code, headers=headers)
     response.fakeidp_body = body  # type: ignore[attr-defined]  # what the exchange records
     return response
+
+
+def _other_iss(normal: Response) -> Response | None:
+    """The redirect with another issuer's iss (RFC 9207 §2), the rest as it was."""
+    location = normal.headers.get("Location")
+    if location is None:
+        return None
+    parts = urllib.parse.urlsplit(location)
+    query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+    if "iss" not in [k for k, _ in query]:
+        return None
+    query = [(k, OTHER_ISSUER if k == "iss" else v) for k, v in query]
+    url = urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
+    return Response(status=302, headers={"Location": url, "Cache-Control": "no-store"})
 
 
 def _id_token(kind: str, ctx: RequestContext, token: str) -> str | None:
