@@ -40,7 +40,7 @@ class Interception:
 
 _lock = threading.Lock()
 _active: tuple[Interception, ...] = ()  # replaced whole under _lock: readers need no lock
-_original_send: Any = None
+_patched_send: tuple[Any, Any] = (None, None)  # (what was there, ours)
 
 
 def route(url: str) -> tuple[Interception, str] | None:
@@ -52,19 +52,21 @@ def route(url: str) -> tuple[Interception, str] | None:
     return None
 
 
-def _send(self: HTTPAdapter, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
-    hit = route(request.url or "")
-    if hit is None:
-        return _original_send(self, request, *args, **kwargs)
-    interception, target = hit
-    stream = kwargs.get("stream", args[0] if args else False)
-    return interception.adapter.answer(request, target, True, bool(stream))
-
-
 def _install() -> None:
-    global _original_send
-    _original_send = HTTPAdapter.send
-    HTTPAdapter.send = _send  # type: ignore[method-assign]
+    global _patched_send
+    original = HTTPAdapter.send
+
+    def send(self: HTTPAdapter, request: requests.PreparedRequest, *args: Any, **kw: Any) -> Any:
+        hit = route(request.url or "")
+        if hit is None:
+            return original(self, request, *args, **kw)
+        interception, target = hit
+        stream = kw.get("stream", args[0] if args else False)
+        return interception.adapter.answer(request, target, True, bool(stream))
+
+    send.__qualname__ = "fakeidp_intercepted_send"
+    _patched_send = (original, send)
+    HTTPAdapter.send = send  # type: ignore[method-assign]
     httpx = _httpx()
     if httpx is not None:
         httpx.install_interception(route)
@@ -72,11 +74,11 @@ def _install() -> None:
 
 
 def _uninstall() -> None:
-    global _original_send
+    global _patched_send
+    original, ours = _patched_send
     # Put back what was there, unless someone patched over us meanwhile (theirs stays).
-    if HTTPAdapter.send is _send:
-        HTTPAdapter.send = _original_send  # type: ignore[method-assign]
-    _original_send = None
+    if HTTPAdapter.send is ours:
+        HTTPAdapter.send = original  # type: ignore[method-assign]
     httpx = _httpx()
     if httpx is not None:
         httpx.uninstall_interception()
