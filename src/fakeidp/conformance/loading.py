@@ -2,7 +2,8 @@
 
 - ``reference``: the reference client;
 - ``auth0:FILE``: an Auth0 connection (its JSON body, or the HAR request Auth0's
-  docs print it in), run through the reference client;
+  docs print it in), run through the reference client, its ``fetchUserProfile``
+  script in Node.js (:mod:`fakeidp.conformance.scripted`);
 - ``integration-app:FILE``: an integration.app OAuth2 config (YAML or JSON);
 - ``exec:COMMAND``: an HTTP application started by COMMAND
   (:mod:`fakeidp.conformance.http_app`);
@@ -22,6 +23,7 @@ from typing import Any
 from ..client.connection import ConnectionError
 from .adapter import AdapterTarget
 from .http_app import HttpAppTarget
+from .scripted import Auth0ScriptTarget
 from .targets import ConnectionTarget, ReferenceTarget, Target, TargetError
 
 # A connection config's credentials are replaced by the fake IdP's test client.
@@ -66,7 +68,10 @@ def _connection(spec: str, path: str, dialect: str) -> Target:
             )
     except ConnectionError as exc:
         raise TargetError(f"target {spec!r}: {exc}") from None
-    return ConnectionTarget(connection, name=f"{dialect} connection {path}")
+    name = f"{dialect} connection {path}"
+    if connection.profile_script is not None:
+        return Auth0ScriptTarget(connection, name=name)
+    return ConnectionTarget(connection, name=name)
 
 
 def _factory(spec: str) -> Any:
