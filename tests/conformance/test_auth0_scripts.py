@@ -18,6 +18,9 @@ from fakeidp.conformance.checks import catalogue
 from fakeidp.conformance.scripted import Auth0ScriptTarget
 from fakeidp.nodejs import NODE_MISSING, find_node
 from fakeidp.providers import builtin_providers
+from fakeidp.report.html import to_html
+from fakeidp.report.markdown import to_markdown
+from fakeidp.report.terminal import summary_lines
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED_002 = ROOT / "tests" / "data" / "auth0_seed_002"
@@ -255,3 +258,9 @@ def test_without_node_the_static_reading_runs_and_every_script_result_says_so(
     assert NODE_MISSING in login(report).message
     state = report.result("digitalocean", "authorize.state")
     assert state is not None and NODE_MISSING not in state.message
+    # Every report says it at the top, and a merged (xdist) report keeps it.
+    assert NODE_MISSING in summary_lines(report)[2]
+    assert NODE_MISSING in to_markdown(report).split("|", 1)[0]
+    assert NODE_MISSING in to_html(report).split("<table>", 1)[0]
+    again = Report.merged([Report.from_dict(report.to_dict()), report])
+    assert again.notes == report.notes
