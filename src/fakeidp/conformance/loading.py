@@ -7,6 +7,8 @@
 - ``integration-app:FILE``: an integration.app OAuth2 config (YAML or JSON);
 - ``exec:COMMAND``: an HTTP application started by COMMAND
   (:mod:`fakeidp.conformance.http_app`);
+- ``social-core:BACKEND``: a python-social-auth backend, unmodified
+  (:mod:`fakeidp.conformance.social_core`);
 - ``MODULE:FACTORY`` or ``PATH.py:FACTORY``: a Python adapter
   (:mod:`fakeidp.conformance.adapter`), or a factory returning a
   :class:`~fakeidp.conformance.targets.Target` of its own.
@@ -46,6 +48,10 @@ def load_target(spec: str) -> Target:
         return _connection(spec, rest, "integration-app")
     if kind == "exec":
         return HttpAppTarget(rest)
+    if kind == "social-core":
+        from .social_core import SocialCoreTarget  # social-auth-core is optional
+
+        return SocialCoreTarget(rest)
     made = _factory(spec)()
     return made if isinstance(made, Target) else AdapterTarget(made, name=spec)
 
