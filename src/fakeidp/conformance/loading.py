@@ -4,7 +4,9 @@
 - ``auth0:FILE``: an Auth0 connection (its JSON body, or the HAR request Auth0's
   docs print it in), run through the reference client, its ``fetchUserProfile``
   script in Node.js (:mod:`fakeidp.conformance.scripted`);
-- ``integration-app:FILE``: an integration.app OAuth2 config (YAML or JSON);
+- ``integration-app:FILE``: an integration.app OAuth2 config (YAML or JSON), or
+  ``integration-app:DIR``: a connector directory, its JavaScript methods run in
+  Node.js (:mod:`fakeidp.conformance.integration_app_dir`);
 - ``exec:COMMAND``: an HTTP application started by COMMAND
   (:mod:`fakeidp.conformance.http_app`);
 - ``social-core:BACKEND``: a python-social-auth backend, unmodified
@@ -59,6 +61,11 @@ def load_target(spec: str) -> Target:
 def _connection(spec: str, path: str, dialect: str) -> Target:
     from ..client.importers import from_auth0, from_integration_app
 
+    if dialect == "integration-app" and Path(path).is_dir():
+        from .integration_app_dir import load_connector_dir
+
+        parameters = {"clientId": PLACEHOLDER_ID, "clientSecret": PLACEHOLDER_ID}
+        return load_connector_dir(spec, Path(path), parameters)
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:

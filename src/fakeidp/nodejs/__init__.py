@@ -91,11 +91,13 @@ def run_script(
     timeout: float = DEFAULT_TIMEOUT,
     node: str | None = None,
     globals: Mapping[str, Any] | None = None,
+    export: str = "",
 ) -> ScriptRun:
     """Run ``source`` (a function expression) with ``args``; ``fetch`` answers its HTTP.
 
     ``kind="auth0"`` calls it Auth0's way, with a callback ``(error, value)`` as the last
-    argument; ``kind="function"`` awaits what it returns. A script that does not parse,
+    argument; ``kind="function"`` awaits what it returns; ``kind="module"`` runs ``source``
+    as a CommonJS file and calls (and awaits) its ``export``. A script that does not parse,
     throws, passes an error, never calls back or runs past ``timeout`` seconds comes back
     as a ScriptRun with ``error`` set, never as an exception.
     """
@@ -106,6 +108,7 @@ def run_script(
         "kind": kind,
         "source": source,
         "filename": filename,
+        "export": export,
         "args": list(args),
         "timeout_ms": int(timeout * 1000),
         "globals": dict(globals or {}),

@@ -3,7 +3,8 @@
 // routes every HTTP request it makes to the Python side, which answers it from the fake IdP.
 //
 // Protocol: JSON lines. The first line on stdin is the job:
-//   {kind: "auth0" | "function", source, filename, args: [...], timeout_ms, globals: {...}}
+//   {kind: "auth0" | "function" | "module", source, filename, export, args: [...], timeout_ms,
+//    globals: {...}}
 // The runner writes {type: "http", id, method, url, headers, body} and reads back
 // {id, status, headers, body} or {id, error}; it ends with one
 // {type: "result", value} or {type: "error", message, line, stack}.
@@ -329,9 +330,23 @@ function start(j) {
   }, j.globals || {}));
   let fn;
   try {
-    // The script is a function expression (Auth0 stores `function (accessToken, ctx, cb) {...}`);
-    // the parentheses keep its line numbers.
-    fn = new vm.Script('(' + j.source + '\n)', { filename }).runInContext(context, { timeout: j.timeout_ms });
+    if (j.kind === 'module') {
+      // A CommonJS file (integration.app: `exports.getTokenData = async function ({...}) {...}`).
+      const module = { exports: {} };
+      context.module = module;
+      context.exports = module.exports;
+      new vm.Script(j.source, { filename }).runInContext(context, { timeout: j.timeout_ms });
+      const exported = module.exports;
+      fn = typeof exported === 'function' ? exported : exported[j.export];
+      if (typeof fn !== 'function') {
+        return finish({ type: 'error', message: filename + ' exports no function ' + j.export +
+          ' (expected exports.' + j.export + ' = async function (...) {...})', line: null, stack: '' });
+      }
+    } else {
+      // A function expression (Auth0 stores `function (accessToken, ctx, cb) {...}`); the
+      // parentheses keep its line numbers.
+      fn = new vm.Script('(' + j.source + '\n)', { filename }).runInContext(context, { timeout: j.timeout_ms });
+    }
   } catch (error) {
     return fail(error, filename);
   }
