@@ -41,8 +41,8 @@ def load_target(spec: str) -> Target:
         return ReferenceTarget()
     if not sep or not rest:
         raise TargetError(
-            f"target {spec!r}: expected reference, auth0:FILE, integration-app:FILE, "
-            "exec:COMMAND or MODULE:FACTORY"
+            f"target {spec!r}: expected reference, auth0:FILE, integration-app:FILE|DIR, "
+            "social-core:BACKEND, exec:COMMAND or MODULE:FACTORY"
         )
     if kind == "auth0":
         return _connection(spec, rest, "auth0")
