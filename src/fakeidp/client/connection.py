@@ -73,6 +73,9 @@ class Connection:
     # OpenID Connect: the issuer (discovery is at issuer + /.well-known/openid-configuration).
     # With it and the openid scope the client sends a nonce and validates the ID token.
     oidc_issuer: str = ""
+    # An Auth0 connection's fetchUserProfile script (Node.js), run by the conformance
+    # engine where Node.js is installed; the fields above are its static reading.
+    profile_script: str | None = None
 
     def __post_init__(self) -> None:
         for name in (

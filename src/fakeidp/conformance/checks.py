@@ -124,6 +124,7 @@ def catalogue() -> list[Check]:
     from . import (  # noqa: F401  (they register)
         checks_answers,
         checks_flow,
+        checks_lifecycle,
         checks_oauth1,
         checks_oidc,
         checks_token,
@@ -135,6 +136,7 @@ def catalogue() -> list[Check]:
 
 ORDER = (
     "login",
+    "provider.lifecycle",
     "authorize.static_params",
     "authorize.dynamic_params",
     "authorize.scopes",

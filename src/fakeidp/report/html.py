@@ -112,6 +112,7 @@ def to_html(report: Report) -> str:
         f"<h1>fakeidp conformance: {_e(report.target)}</h1>"
         f"<p>{_e(headline(report))}. fakeidp {_e(report.fakeidp_version)}, {_e(report.started)}; "
         f"capabilities: {_e(', '.join(report.capabilities))}.</p>"
+        + "".join(f'<p class="note"><strong>Note:</strong> {_e(n)}</p>' for n in report.notes)
         + "".join(f'<p class="group">{_e(line)}</p>' for line in group_lines(report))
         + f'<p class="legend">{legend} Click a cell for what was expected, what arrived, and the '
         "requests.</p>"

@@ -35,6 +35,7 @@ def summary_lines(report: Report, *, verbose: bool = False) -> list[str]:
     """Target, counts, each check group's passes, then each failure and warning (and,
     verbose, every result)."""
     lines = [f"fakeidp conformance: {report.target}", "  " + headline(report)]
+    lines += [f"  NOTE: {note}" for note in report.notes]
     lines += ["  " + line for line in group_lines(report)]
     labels = {"fail": "FAIL", "warning": "WARN", "pass": "PASS", "not_applicable": "N/A "}
     shown = ("fail", "warning", "pass", "not_applicable") if verbose else ("fail", "warning")
