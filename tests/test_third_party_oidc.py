@@ -9,13 +9,12 @@ pin means the library (or fakeidp) changed: look before updating it.
 
 from __future__ import annotations
 
-import time
 import urllib.parse
 from typing import Any
 
 import pytest
 
-from fakeidp.conformance import AdapterTarget, Engine, Environment, Report
+from fakeidp.conformance import AdapterTarget, Engine, Environment, Report, load_target
 from fakeidp.conformance.checks import catalogue
 from fakeidp.conformance.checks_oidc import ID_TOKEN, OTHER
 
@@ -123,132 +122,8 @@ def test_authlib_oidc_client_results_are_pinned() -> None:
 
 
 # -- python-social-auth ----------------------------------------------------------------
-class _Associations:
-    """psa's association storage (where OpenIdConnectAuth keeps nonces), in memory."""
-
-    def __init__(self) -> None:
-        self.items: dict[int, tuple[str, Any]] = {}
-
-    def store(self, server_url: str, association: Any) -> None:
-        association.id = len(self.items) + 1
-        association.is_expired = lambda: association.issued + association.lifetime < time.time()
-        self.items[association.id] = (server_url, association)
-
-    def get(self, server_url: str | None = None, handle: str | None = None) -> list[Any]:
-        return [
-            a
-            for url, a in self.items.values()
-            if (server_url is None or url == server_url) and (handle is None or a.handle == handle)
-        ]
-
-    def remove(self, ids: list[int]) -> None:
-        for i in ids:
-            self.items.pop(i, None)
-
-
-def _psa_strategy(env: Environment) -> Any:
-    from social_core.strategy import BaseStrategy
-
-    class Nonces:
-        """psa's NonceMixin: a state is issued once (use) and claimed once (consume)."""
-
-        issued: set[tuple[str, float, str]] = set()
-        claimed: set[tuple[str, float, str]] = set()
-
-        @classmethod
-        def use(cls, server_url: str, timestamp: float, salt: str) -> bool:
-            key = (server_url, timestamp, salt)
-            fresh = key not in cls.issued
-            cls.issued.add(key)
-            return fresh
-
-        @classmethod
-        def consume(cls, server_url: str, timestamp: float, salt: str) -> bool:
-            key = (server_url, timestamp, salt)
-            if key not in cls.issued or key in cls.claimed:
-                return False
-            cls.claimed.add(key)
-            return True
-
-    class Storage:
-        association = _Associations()
-        nonce = Nonces
-
-    settings = {
-        "SOCIAL_AUTH_TWITCH_KEY": env.client_id,
-        "SOCIAL_AUTH_TWITCH_SECRET": env.client_secret,
-        # The issuer, on the fake: psa reads discovery at OIDC_ENDPOINT + /.well-known/...
-        "SOCIAL_AUTH_TWITCH_OIDC_ENDPOINT": env.urls["discovery"].removesuffix(
-            "/.well-known/openid-configuration"
-        ),
-    }
-
-    class Strategy(BaseStrategy):  # type: ignore[type-arg]
-        """What a web framework integration provides: settings, a session, the request."""
-
-        def __init__(self) -> None:
-            super().__init__(Storage)  # type: ignore[arg-type]
-            self.session: dict[str, Any] = {}
-            self.data: dict[str, Any] = {}
-
-        def get_setting(self, name: str) -> Any:
-            return settings[name]
-
-        def request_data(self, merge: bool = True) -> dict[str, Any]:
-            return self.data
-
-        def get_request_data(self, merge: bool = True) -> dict[str, Any]:
-            return self.data
-
-        def session_get(self, name: str, default: Any = None) -> Any:
-            return self.session.get(name, default)
-
-        def session_set(self, name: str, value: Any) -> None:
-            self.session[name] = value
-
-        def session_pop(self, name: str) -> Any:
-            return self.session.pop(name, None)
-
-        def build_absolute_uri(self, path: str | None = None) -> str:
-            return env.redirect_uri
-
-        def redirect(self, url: str) -> str:
-            return url
-
-        def authenticate(self, backend: Any, *args: Any, **kwargs: Any) -> Any:
-            # The app's side: no user database, the user id is what psa would store.
-            response = kwargs["response"]
-            return backend.get_user_id(backend.get_user_details(response), response)
-
-    return Strategy()
-
-
-class SocialTwitch:
-    """python-social-auth's TwitchOpenIdConnect, as a Django or Flask app would drive it."""
-
-    capabilities = ("callback", "oidc")
-    providers = ("twitch",)
-
-    def _backend(self, env: Environment) -> Any:
-        if "backend" not in env.scratch:
-            from social_core.backends.twitch import TwitchOpenIdConnect
-
-            env.scratch["backend"] = TwitchOpenIdConnect(
-                _psa_strategy(env), redirect_uri=env.redirect_uri
-            )
-        return env.scratch["backend"]
-
-    def authorize(self, env: Environment) -> str:
-        return str(self._backend(env).auth_url())
-
-    def callback(self, env: Environment, url: str) -> Any:
-        backend = self._backend(env)
-        backend.strategy.data = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
-        backend.data = backend.strategy.data
-        return {"user_id": backend.auth_complete()}
-
-
-# What social-auth-core 7.0 does at each check.
+# The social-core target (fakeidp.conformance.social_core) runs the backend unmodified.
+# What social-auth-core 7.0's TwitchOpenIdConnect does at each check.
 SOCIAL = {
     "id_token.signature": "pass",
     "id_token.alg_none": "pass",
@@ -274,7 +149,15 @@ SOCIAL = {
 # social_core's OpenID 2.0 module imports python3-openid, which imports a deprecated module.
 @pytest.mark.filterwarnings("ignore:defusedxml.cElementTree is deprecated:DeprecationWarning")
 def test_social_auth_twitch_results_are_pinned() -> None:
-    report = run(SocialTwitch(), ["twitch"])
-    got = {check: status for (_, check), status in statuses(report).items()}
-    messages = {r.check: r.message for r in report.results}
-    assert got == SOCIAL, messages
+    target = load_target("social-core:social_core.backends.twitch.TwitchOpenIdConnect")
+    assert "oidc" in target.capabilities
+    with Engine(target, ["twitch"], checks=OIDC_CHECKS) as engine:
+        report = engine.run_all()
+    got = {r.check: r.status for r in report.results}
+    assert got == SOCIAL, {r.check: r.message for r in report.results}
+
+
+@pytest.mark.filterwarnings("ignore:defusedxml.cElementTree is deprecated:DeprecationWarning")
+def test_a_plain_oauth2_backend_is_not_judged_on_id_tokens() -> None:
+    target = load_target("social-core:social_core.backends.twitch.TwitchOAuth2")
+    assert "oidc" not in target.capabilities
