@@ -14,9 +14,11 @@ from types import MappingProxyType
 
 from ..resources import shipped_dir
 from .model import (
+    API_ERROR_CASES,
     CLIENT_AUTH_PLACEMENTS,
     PROFILE_AUTH_SCHEMES,
     Endpoint,
+    ErrorCase,
     ErrorShape,
     HeaderRule,
     OAuth2Rules,
@@ -96,6 +98,7 @@ def _error_shapes(r: _Reader) -> dict[str, ErrorShape]:
             body=e.get("body", object),
             status_by_error=MappingProxyType(dict(statuses)),
             content_type=e.get("content_type", str, "application/json"),
+            cases=_error_cases(e),
         )
         e.check_unknown()
     if "oauth" not in out:
@@ -103,6 +106,23 @@ def _error_shapes(r: _Reader) -> dict[str, ErrorShape]:
     if "api" not in out:
         raise errors.fail("api", "is missing; every provider needs an [errors.api] shape")
     return out
+
+
+def _error_cases(e: _Reader) -> MappingProxyType[str, ErrorCase]:
+    """``cases``: the provider's own error, text and status for one situation."""
+    cases: dict[str, ErrorCase] = {}
+    table = e.sub("cases", {})
+    for name in table.table:
+        if name not in API_ERROR_CASES:
+            raise table.fail(name, f"expected one of {', '.join(API_ERROR_CASES)}")
+        c = table.sub(name)
+        cases[name] = ErrorCase(
+            error=c.get("error", str, None),
+            description=c.get("description", str, None),
+            status=c.get("status", int, None),
+        )
+        c.check_unknown()
+    return MappingProxyType(cases)
 
 
 def _oauth2(r: _Reader) -> OAuth2Rules:
