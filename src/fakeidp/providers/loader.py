@@ -158,6 +158,9 @@ def _oauth2(r: _Reader) -> OAuth2Rules:
         token_headers=_headers(o, "token_required_headers", "error")
         + _headers(o, "token_expected_headers", "warning"),
         code_lifetime=o.get("code_lifetime", int, 600),
+        revoke_client_auth=o.choice(  # type: ignore[arg-type]
+            "revoke_client_auth", ("credentials", "client_id"), "credentials"
+        ),
     )
     o.check_unknown()
     return rules

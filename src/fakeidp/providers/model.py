@@ -117,6 +117,9 @@ class OAuth2Rules:
     required_authorize_params: tuple[str, ...]
     token_headers: tuple[HeaderRule, ...]
     code_lifetime: int = 600
+    # How the revoke endpoint knows the client: "credentials" (RFC 7009 §2.1, client
+    # authentication) or "client_id" alone (Twitch), see provider_fixtures/README.md.
+    revoke_client_auth: Literal["credentials", "client_id"] = "credentials"
 
 
 @dataclass(frozen=True)
