@@ -96,7 +96,7 @@ def mutated(tmp_path: Path, old: str, new: str) -> Path:
             "(myself, session, user)",
         ),
         (
-            'denial = { oauth_problem = "user_refused" }',
+            'denial = { oauth_token = "${oauth_token}", oauth_verifier = "denied" }',
             "",
             "jira.toml: key 'oauth1.denial': is missing; what the callback carries when the "
             "user denies",
