@@ -15,6 +15,7 @@ EXPECTED_USER_IDS = {
     "oidc": "248289761001",
     "twitch": "739003271",
     "twitch-kraken": "22761313",
+    "tumblr-oauth2": "fakeidptest",
     "uber": "f4a416e3-6016-4623-8ec9-d5ee105a6e27",
     "vimeo": "/users/12345",
     "wordpress": "12345678",
