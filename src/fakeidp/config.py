@@ -9,6 +9,7 @@ so ``POST /_fakeidp/reset`` returns to the configured start state.
 
 from __future__ import annotations
 
+import datetime
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -209,7 +210,7 @@ def _provider(t: _Table) -> ProviderConfig:
         redirect_uris=t.strings("redirect_uris"),
         clients=tuple(clients),
         login=user.string("login"),
-        profile=user.sub("profile").table,
+        profile=_json_values(user.sub("profile").table),
     )
 
 
@@ -223,3 +224,14 @@ def _fault(t: _Table, index: int, known: Mapping[str, Provider]) -> Fault:
     except FaultError as exc:
         raise t.fail(exc.field, exc.message) from None
     return fault
+
+
+def _json_values(value: Any) -> Any:
+    """TOML's dates and times as RFC 3339 strings: a profile is served as JSON."""
+    if isinstance(value, dict):
+        return {k: _json_values(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_values(v) for v in value]
+    if isinstance(value, (datetime.date, datetime.time)):  # datetime is a date
+        return value.isoformat()
+    return value

@@ -318,7 +318,9 @@ def dashboard() -> Response:
         finding_count=len(findings),
         findings=shown,
         exchanges=rows,
-        refresh=int(refresh) if refresh.isdigit() and 0 < int(refresh) <= 3600 else None,
+        refresh=int(refresh)
+        if refresh.isascii() and refresh.isdigit() and 0 < int(refresh) <= 3600
+        else None,
         refresh_query=request.query_string.decode("latin-1"),
     )
     return Response(html, 200, content_type="text/html; charset=utf-8", headers=PAGE_HEADERS)
