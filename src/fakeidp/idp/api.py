@@ -15,6 +15,7 @@ from ..providers.model import ProfileEndpoint
 from . import rules as R
 from .context import RequestContext, json_response
 from .headers import check_headers
+from .limits import problem
 from .oauth2_token import template_context
 from .store import Grant
 
@@ -54,7 +55,9 @@ def profile(ctx: RequestContext, endpoint: ProfileEndpoint) -> Response:
                 return ctx.error("api", "invalid_token", "token missing or presented wrongly")
         token = ctx.store.valid_token(value, ctx.provider.id)
         if token is None or token.grant.user is None:
-            ctx.flag(R.API_TOKEN, "invalid, expired or revoked access token", "a valid token", "?")
+            message = "invalid, expired or revoked access token"
+            message = problem("access token", ctx.store.why_gone(value), message)
+            ctx.flag(R.API_TOKEN, message, "a valid token", "?")
             return ctx.error("api", "invalid_token", "Invalid Token")
         grant = token.grant
     if check_headers(

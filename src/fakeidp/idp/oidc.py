@@ -122,7 +122,9 @@ def userinfo(ctx: RequestContext) -> Response:
         return ctx.error("api", "invalid_token", "token missing or presented wrongly")
     token = ctx.store.valid_token(token_value, ctx.provider.id)
     if token is None or token.grant.user is None:
-        ctx.flag(R.API_TOKEN, "invalid, expired or revoked access token", "a valid token", "?")
+        message = "invalid, expired or revoked access token"
+        message = limits.problem("access token", ctx.store.why_gone(token_value), message)
+        ctx.flag(R.API_TOKEN, message, "a valid token", "?")
         return ctx.error("api", "invalid_token", "Invalid Token")
     if "openid" not in token.grant.scope:
         f = ctx.flag(

@@ -274,6 +274,7 @@ def dashboard() -> Response:
     refresh = request.args.get("refresh", "")
     with s.lock:
         all_findings = list(s.findings)
+        dropped = s.findings_dropped  # a finding's index counts the dropped ones too
         exchanges = [e for e in s.exchanges if provider in (None, e.provider)]
         exchange_count = len(exchanges)
         exchanges = exchanges[-DASHBOARD_ROWS:]
@@ -289,7 +290,11 @@ def dashboard() -> Response:
             "status": e.status,
             "status_class": _status_class(e.status),
             "answer": _answer(e.response),
-            "rules": [all_findings[i].rule for i in e.findings if i < len(all_findings)],
+            "rules": [
+                all_findings[i - dropped].rule
+                for i in e.findings
+                if 0 <= i - dropped < len(all_findings)
+            ],
         }
         for e in reversed(exchanges)
     ]
