@@ -19,7 +19,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from ..providers.hosts import HostOverrides, override_hosts
 from ..providers.loader import builtin_providers
 from ..providers.model import Provider
-from . import api, limits, oauth2_authorize, oauth2_token, oidc, pages
+from . import api, limits, oauth2_authorize, oauth2_token, oidc, pages, protect
 from .context import RequestContext, json_response, provider_view, store
 from .control import control_blueprint
 from .faults import role_of
@@ -106,6 +106,7 @@ def create_app(
     app.register_blueprint(oidc.oidc_blueprint(chosen.values()))
     app.register_blueprint(pages.pages_blueprint())
     app.register_blueprint(control_blueprint())
+    protect.install(app)  # the control plane's guards; every HTML page unframeable
 
     @app.before_request
     def body_limit() -> Response | None:

@@ -88,6 +88,7 @@ class RefreshToken:
 
 
 RequestParts = tuple[dict[str, str], dict[str, str], dict[str, str]]
+_CAPTURE_LOCK = threading.Lock()
 
 
 @dataclass
@@ -114,8 +115,10 @@ class Exchange:
 
     def _request(self) -> RequestParts:
         if self._parts is None:
-            capture, self.capture = self.capture, None  # the raw request is dropped once read
-            self._parts = capture() if capture else ({}, {}, {})
+            with _CAPTURE_LOCK:  # read outside the store's lock (control API), maybe twice at once
+                if self._parts is None:
+                    capture, self.capture = self.capture, None  # the raw request goes once read
+                    self._parts = capture() if capture else ({}, {}, {})
         return self._parts
 
     @property
