@@ -57,6 +57,7 @@ class Config:
     providers: Mapping[str, ProviderConfig] = field(default_factory=dict)
     faults: tuple[Fault, ...] = ()
     interactive: bool | None = None  # None: as the command line says
+    control_token: str | None = None  # serve: the control API's bearer token (docs/security.md)
 
     def apply(self, store: Store) -> None:
         """Put the configuration into ``store``; providers it does not serve are skipped."""
@@ -171,7 +172,7 @@ def load_config(path: str | Path, known: Mapping[str, Provider] | None = None) -
 
 def parse_config(data: Mapping[str, Any], file: str, known: Mapping[str, Provider]) -> Config:
     top = _Table(file, data)
-    top.allow("mode", "interactive", "providers", "faults")
+    top.allow("mode", "interactive", "providers", "faults", "control_token")
     providers: dict[str, ProviderConfig] = {}
     for pid in top.sub("providers").table:
         if pid not in known:
@@ -185,7 +186,8 @@ def parse_config(data: Mapping[str, Any], file: str, known: Mapping[str, Provide
     interactive = top.table.get("interactive")
     if interactive is not None and not isinstance(interactive, bool):
         raise top.fail("interactive", f"expected true or false, got {interactive!r}")
-    return Config(file, top.mode("mode"), providers, tuple(faults), interactive)
+    control_token = top.string("control_token")
+    return Config(file, top.mode("mode"), providers, tuple(faults), interactive, control_token)
 
 
 def _provider(t: _Table) -> ProviderConfig:
