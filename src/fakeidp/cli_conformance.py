@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .conformance import Engine, TargetError, catalogue, load_target
 from .providers.loader import FixtureError
 
 
@@ -40,6 +39,8 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_conformance(args: argparse.Namespace) -> int:
+    # Imported here: `fakeidp serve` builds this parser but never runs the engine.
+    from .conformance import Engine, TargetError, catalogue, load_target
     from .report import summary_lines, write_reports
 
     if args.list_checks:

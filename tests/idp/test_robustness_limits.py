@@ -39,7 +39,7 @@ def test_json_nested_100000_deep_is_a_400_naming_the_body_at_the_control_api(
 ) -> None:
     client = idp.app.test_client()
     for method, url in [("PUT", "/_fakeidp/mode"), ("POST", "/_fakeidp/faults")]:
-        answer = client.open(url, method=method, json=None, data=DEEP)
+        answer = client.open(url, method=method, data=DEEP, content_type="application/json")
         assert answer.status_code == 400, url
         assert answer.get_json()["field"] == "body"
 
