@@ -175,7 +175,7 @@ def _without_field(normal: Response, data: bytes, path: str) -> Response | None:
             node = _child(node, part)
         if isinstance(node, dict) and last in node:
             del node[last]
-        elif isinstance(node, list) and last.isdigit() and int(last) < len(node):
+        elif isinstance(node, list) and last.isascii() and last.isdigit() and int(last) < len(node):
             del node[int(last)]
         else:
             return None
@@ -192,6 +192,6 @@ def _without_field(normal: Response, data: bytes, path: str) -> Response | None:
 def _child(node: Any, part: str) -> Any:
     if isinstance(node, dict):
         return node.get(part)
-    if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+    if isinstance(node, list) and part.isascii() and part.isdigit() and int(part) < len(node):
         return node[int(part)]
     return None
