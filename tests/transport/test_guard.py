@@ -207,3 +207,11 @@ def test_a_patch_laid_over_ours_stays_and_never_loops() -> None:
             assert socket.getaddrinfo("localhost", 80)  # no endless wrapping of wrappers
     finally:
         socket.getaddrinfo = real
+
+
+def test_a_shipped_provider_the_test_did_not_ask_for_is_guarded_too() -> None:
+    with fakeidp.intercept(["uber"]), pytest.raises(NetworkBlocked) as err:
+        requests.get("https://api.digitalocean.com/v2/account", timeout=5)
+    message = str(err.value)
+    assert message.startswith("fakeidp blocked a connection to api.digitalocean.com:443 from")
+    assert "No active interception serves 'digitalocean'" in message

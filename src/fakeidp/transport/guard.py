@@ -69,13 +69,19 @@ class NetworkBlocked(RuntimeError):
             library,
             caller,
         )
-        advice = ADVICE.get(library) or (
+        advice = ADVICE.get(library) if owner.served else None
+        advice = advice or (
             f"fakeidp answers requests and httpx in-process but cannot intercept {library}. "
             f"Point {library} at the fake IdP's live server instead: inside "
             f"`with idp.serve():`, idp.urls({owner.provider!r}) gives the URLs "
             f"(http://127.0.0.1:<port>/{owner.provider}/{owner.host_key}<path> answers "
             f"{owner.base}<path>), or make this call with requests or httpx"
         )
+        if not owner.served:
+            advice = (
+                f"No active interception serves {owner.provider!r}: add it to the providers "
+                f"given to fakeidp.intercept() or FakeIdP() (or leave them out: all are served)"
+            )
         where = f" (called from {caller})" if caller else ""
         super().__init__(
             f"fakeidp blocked a connection to {host}:{port} from {library}{where}: "
