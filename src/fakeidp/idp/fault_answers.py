@@ -90,9 +90,10 @@ def _instead(fault: Fault, ctx: RequestContext, role: Role) -> Response | None:
     if fault.kind in ("expired_token", "revoked_token"):
         expired = fault.kind == "expired_token"
         _mark_token(ctx.store, _presented_token(), expired)
-        # RFC 6750 §3.1: invalid_token, 401, for an expired or revoked token.
+        # RFC 6750 §3.1: invalid_token for an expired or revoked token, answered with the
+        # provider's own words and status for an invalid token (Imgur: 403, not 401).
         what = "The access token expired" if expired else "The access token was revoked"
-        return ctx.error("api", "invalid_token", what, 401)
+        return ctx.error("api", "invalid_token", what, case="token_invalid")
     return None
 
 
@@ -193,7 +194,7 @@ def _without_field(normal: Response, data: bytes, path: str) -> Response | None:
             node = _child(node, part)
         if isinstance(node, dict) and last in node:
             del node[last]
-        elif isinstance(node, list) and last.isdigit() and int(last) < len(node):
+        elif isinstance(node, list) and last.isascii() and last.isdigit() and int(last) < len(node):
             del node[int(last)]
         else:
             return None
@@ -210,6 +211,6 @@ def _without_field(normal: Response, data: bytes, path: str) -> Response | None:
 def _child(node: Any, part: str) -> Any:
     if isinstance(node, dict):
         return node.get(part)
-    if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+    if isinstance(node, list) and part.isascii() and part.isdigit() and int(part) < len(node):
         return node[int(part)]
     return None

@@ -9,13 +9,13 @@ ID tokens are RS256 JWTs signed by PyJWT with the app's key (:mod:`.keys`).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 from flask import Blueprint, Response, request
 
 from ..providers.model import Endpoint, OIDCRules, Provider
+from . import limits
 from . import rules as R
 from .context import RequestContext, json_response, provider_view
 from .oidc_faults import published_keys
@@ -131,7 +131,9 @@ def userinfo(ctx: RequestContext) -> Response:
         return ctx.error("api", "invalid_token", "token missing or presented wrongly")
     token = ctx.store.valid_token(token_value, ctx.provider.id)
     if token is None or token.grant.user is None:
-        ctx.flag(R.API_TOKEN, "invalid, expired or revoked access token", "a valid token", "?")
+        message = "invalid, expired or revoked access token"
+        message = limits.problem("access token", ctx.store.why_gone(token_value), message)
+        ctx.flag(R.API_TOKEN, message, "a valid token", "?")
         return ctx.error("api", "invalid_token", "Invalid Token")
     if "openid" not in token.grant.scope:
         f = ctx.flag(
@@ -151,7 +153,7 @@ def userinfo(ctx: RequestContext) -> Response:
 def requested_claims(params: Mapping[str, str], member: str) -> set[str]:
     """The claim names the ``claims`` parameter asks for in ``member`` (OIDC Core §5.5)."""
     try:
-        data = json.loads(params.get("claims") or "{}")
+        data = limits.loads(params.get("claims") or "{}")
     except ValueError:
         return set()
     part = data.get(member) if isinstance(data, dict) else None
@@ -215,7 +217,7 @@ def check_authorize(ctx: RequestContext, args: Mapping[str, str]) -> bool:
     if ctx.provider.oidc is None or raw is None:
         return False
     try:
-        ok = isinstance(json.loads(raw), dict)
+        ok = isinstance(limits.loads(raw), dict)
     except ValueError:
         ok = False
     if ok:
