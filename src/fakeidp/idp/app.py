@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 from ..providers.hosts import HostOverrides, override_hosts
 from ..providers.loader import builtin_providers
 from ..providers.model import Provider
-from . import api, oauth1, oauth2_authorize, oauth2_token, oidc, pages, token_info
+from . import api, oauth1, oauth2_authorize, oauth2_token, oidc, pages, token_info, unknown
 from .context import RequestContext, json_response, provider_view
 from .control import control_blueprint
 from .store import Store
@@ -51,14 +51,14 @@ def _providers_blueprint(providers: Iterable[Provider]) -> Blueprint:
     bp = Blueprint("providers", __name__)
     for p in providers:
         for name, endpoint in p.endpoints.items():
-            view = VIEWS.get((p.protocol, name))
+            view = VIEWS.get((p.protocol, endpoint.view))
             if view is None:
                 continue
             bp.add_url_rule(
                 p.fake_path(endpoint),
                 endpoint=f"{p.id}:{name}",
                 view_func=provider_view(p, name, view),
-                methods=METHODS.get((p.protocol, name), list(endpoint.methods)),
+                methods=METHODS.get((p.protocol, endpoint.view), list(endpoint.methods)),
             )
         for prof in p.profiles:
             if p.oidc is not None and prof.endpoint.name == "userinfo":
@@ -105,6 +105,7 @@ def create_app(
     app.extensions["fakeidp"] = Store(chosen, strict=strict, interactive=interactive)
     app.register_blueprint(_providers_blueprint(chosen.values()))
     app.register_blueprint(oidc.oidc_blueprint(chosen.values()))
+    app.register_blueprint(unknown.unknown_blueprint(chosen.values()))
     app.register_blueprint(pages.pages_blueprint())
     app.register_blueprint(control_blueprint())
 
