@@ -70,6 +70,10 @@ def _connection(spec: str, path: str, dialect: str) -> Target:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise TargetError(f"target {spec!r}: cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise TargetError(
+            f"target {spec!r}: {path} is not UTF-8 text (byte {exc.start}: {exc.reason})"
+        ) from None
     try:
         if dialect == "auth0":
             connection = from_auth0(text, forgiving=True, source=path, client_id=PLACEHOLDER_ID)
