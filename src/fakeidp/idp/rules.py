@@ -439,9 +439,3 @@ LIFECYCLE_DEPRECATED = _rule(
     "provider fixture [[lifecycle]] (each cites the provider's notice)",
     "the endpoint, host or provider is deprecated; it still answers, but migrate",
 )
-LIFECYCLE_CLOSED = _rule(
-    "provider.closed",
-    "warning",
-    "provider fixture [[lifecycle]] (each cites the provider's notice)",
-    "the provider no longer registers new applications; only existing ones may still work",
-)
