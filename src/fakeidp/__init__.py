@@ -14,10 +14,12 @@ from .idp.app import create_app
 from .idp.faults import Fault, FaultError
 from .idp.rules import RULES, Finding
 from .providers import FixtureError, Provider, builtin_providers, load_providers
-from .transport import LiveServer, WSGIAdapter, in_process_session
+from .transport import LiveServer, NetworkBlocked, WSGIAdapter, in_process_session
 
 __version__ = "0.1.0"
 
+# WSGITransport and AsyncWSGITransport (httpx) are importable by name, but left out of
+# __all__: a star import must not need httpx.
 __all__ = [
     "RULES",
     "Connection",
@@ -31,6 +33,7 @@ __all__ = [
     "LiveServer",
     "LoginError",
     "LoginResult",
+    "NetworkBlocked",
     "OAuth1Client",
     "OAuth2Client",
     "Provider",
@@ -41,3 +44,12 @@ __all__ = [
     "intercept",
     "load_providers",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # httpx's transports, imported (with httpx) only when asked for: httpx is optional.
+    if name in ("WSGITransport", "AsyncWSGITransport"):
+        from . import transport
+
+        return getattr(transport, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

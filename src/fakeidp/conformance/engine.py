@@ -146,9 +146,12 @@ class Engine:
             target=self.target.describe(),
             capabilities=tuple(sorted(self.target.capabilities)),
             providers=[ProviderInfo(p.id, p.name, p.protocol) for p in providers],
-            checks=[CheckInfo(c.id, c.title, c.source) for c in self.checks if c.id in used],
+            checks=[
+                CheckInfo(c.id, c.title, c.source, c.group) for c in self.checks if c.id in used
+            ],
             started=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
             fakeidp_version=__version__,
+            notes=self.target.notes(),
         )
 
     def run_all(self, on_result: Callable[[Result], None] | None = None) -> Report:
@@ -170,6 +173,8 @@ class Engine:
         idp, check = self.idp, self._by_id[scenario.check]
         provider = idp.provider(scenario.provider)
         settings = self.settings[provider.id]
+        if check.configure is not None:
+            settings = check.configure(provider, settings)
         capabilities = self.target.capabilities
         reason = check.not_applicable_because(provider, settings, capabilities)
         if reason:
@@ -237,11 +242,15 @@ class Engine:
         exchanges = run.exchanges()
         chosen = [e for e in exchanges if e.id in ids] if ids else exchanges
         scrub = _scrubber(run)
+        message = verdict.message
+        note = self.target.note_for(check.id)
+        if note:
+            message = f"{message} ({note})"
         return Result(
             provider=run.pid,
             check=check.id,
             status=verdict.status,
-            message=scrub(verdict.message),
+            message=scrub(message),
             expected=scrub(jsonable(verdict.expected)),
             actual=scrub(jsonable(verdict.actual)),
             source=check.source,

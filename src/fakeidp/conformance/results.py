@@ -82,11 +82,12 @@ class Result:
 
 @dataclass(frozen=True)
 class CheckInfo:
-    """What a report says about a check: its id, a one-line title, and its source."""
+    """What a report says about a check: its id, a one-line title, its source, its group."""
 
     id: str
     title: str
     source: str
+    group: str = ""
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,8 @@ class Report:
     started: str = ""
     duration: float = 0.0
     fakeidp_version: str = ""
+    # What the reader must know first (e.g. "script not executed: node not found").
+    notes: list[str] = field(default_factory=list)
 
     # -- queries ----------------------------------------------------------------
     def counts(self) -> dict[str, int]:
@@ -123,6 +126,21 @@ class Report:
             if r.provider == provider and r.check == check:
                 return r
         return None
+
+    def groups(self) -> list[tuple[str, dict[str, tuple[int, int]]]]:
+        """Per check group, in report order: provider -> (passed, judged); not applicable
+        results are not judged ("ID token validation": {"twitch": (9, 13)})."""
+        group_of = {c.id: c.group for c in self.checks}
+        out: dict[str, dict[str, tuple[int, int]]] = {}
+        for r in self.results:
+            group = group_of.get(r.check, "")
+            per = out.setdefault(group, {})
+            passed, judged = per.get(r.provider, (0, 0))
+            if r.status != "not_applicable":
+                per[r.provider] = (passed + (r.status == "pass"), judged + 1)
+            else:
+                per.setdefault(r.provider, (passed, judged))
+        return [(g, {p: v for p, v in per.items() if v[1]}) for g, per in out.items() if g]
 
     def by_status(self, status: Status) -> list[Result]:
         return [r for r in self.results if r.status == status]
@@ -144,6 +162,7 @@ class Report:
             "schema": SCHEMA,
             "fakeidp_version": self.fakeidp_version,
             "target": {"name": self.target, "capabilities": list(self.capabilities)},
+            "notes": list(self.notes),
             "started": self.started,
             "duration": round(self.duration, 6),
             "providers": [vars(p) for p in self.providers],
@@ -166,6 +185,7 @@ class Report:
             started=data.get("started", ""),
             duration=float(data.get("duration", 0.0)),
             fakeidp_version=data.get("fakeidp_version", ""),
+            notes=[str(n) for n in data.get("notes", [])],
         )
 
     @classmethod
@@ -183,6 +203,7 @@ class Report:
             fakeidp_version=first.fakeidp_version,
         )
         for report in reports:
+            merged.notes.extend(n for n in report.notes if n not in merged.notes)
             for p in report.providers:
                 if p not in merged.providers:
                     merged.providers.append(p)

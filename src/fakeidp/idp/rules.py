@@ -357,6 +357,14 @@ OAUTH1_API_UNEXPECTED_PARAM = _rule(
     "a token-exchange parameter was sent on an API call",
 )
 
+# Transport: what reached a provider's host (issue 8)
+TRANSPORT_UNKNOWN_ENDPOINT = _rule(
+    "transport.unknown_endpoint",
+    "error",
+    "the provider's fixture [endpoints] (provider_fixtures/README.md); RFC 9110 §15.5.5",
+    "a request reached a provider's host at a path or method the fake IdP does not emulate",
+)
+
 
 @dataclass
 class Finding:
@@ -438,4 +446,37 @@ LIFECYCLE_DEPRECATED = _rule(
     "warning",
     "provider fixture [[lifecycle]] (each cites the provider's notice)",
     "the endpoint, host or provider is deprecated; it still answers, but migrate",
+)
+
+
+# -- Provider token endpoints beyond RFC 6749 (issue 9, part B) ---------------------------------
+VALIDATE_TOKEN = _rule(
+    "oauth2.validate.token",
+    "error",
+    "dev.twitch.tv/docs/authentication/validate-tokens",
+    "GET /oauth2/validate must carry the access token in 'Authorization: OAuth <token>'",
+)
+VALIDATE_SCHEME = _rule(
+    "oauth2.validate.scheme",
+    "warning",
+    "dev.twitch.tv/docs/authentication/validate-tokens",
+    "Twitch documents 'Authorization: OAuth <token>' for /oauth2/validate, not Bearer",
+)
+REVOKE_CLIENT = _rule(
+    "oauth2.revoke.client_id",
+    "error",
+    "dev.twitch.tv/docs/authentication/revoke-tokens",
+    "a revoke request must name a registered client_id (Twitch: 404 'client does not exist')",
+)
+REVOKE_TOKEN = _rule(
+    "oauth2.revoke.token",
+    "error",
+    "dev.twitch.tv/docs/authentication/revoke-tokens",
+    "a revoke request must carry a token issued to the client (Twitch: 400 'Invalid token')",
+)
+TOKEN_INFO_REQUEST = _rule(
+    "oauth2.token_info.request",
+    "error",
+    "developer.wordpress.com/docs/oauth2 (Validating tokens); wpcom-connect-examples#1",
+    "/oauth2/token-info needs client_id and token in the query, for a token issued to that client",
 )

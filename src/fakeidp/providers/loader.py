@@ -9,16 +9,17 @@ from __future__ import annotations
 import dataclasses
 import functools
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, TypeVar
 
 from ..resources import shipped_dir
 from .model import (
+    API_ERROR_CASES,
     CLIENT_AUTH_PLACEMENTS,
     PROFILE_AUTH_SCHEMES,
     Endpoint,
+    ErrorCase,
     ErrorShape,
     HeaderRule,
     Lifecycle,
@@ -31,81 +32,14 @@ from .model import (
     TestUser,
     TokenResponse,
 )
-
-T = TypeVar("T")
-
-
-class FixtureError(ValueError):
-    """A provider fixture file is wrong; the message names file and key."""
-
-    def __init__(self, file: str, key: str, message: str) -> None:
-        self.file, self.key = file, key
-        super().__init__(f"{file}: key '{key}': {message}")
+from .oauth1 import read_oauth1
+from .reader import FixtureError as FixtureError  # re-exported: callers import it from here
+from .reader import Reader as _Reader
 
 
 def fixtures_dir() -> Path:
     """The shipped fixtures: inside the wheel, or the source tree's top level."""
     return shipped_dir("provider_fixtures")
-
-
-class _Reader:
-    """Typed access to one TOML table, with errors that name file and key."""
-
-    def __init__(self, file: str, table: Mapping[str, Any], prefix: str = "") -> None:
-        self.file, self.table, self.prefix = file, table, prefix
-        self.used: set[str] = set()
-
-    def key(self, name: str) -> str:
-        return f"{self.prefix}{name}"
-
-    def fail(self, name: str, message: str) -> FixtureError:
-        return FixtureError(self.file, self.key(name), message)
-
-    def get(self, name: str, kind: type[T], default: Any = ..., what: str = "") -> T:
-        self.used.add(name)
-        if name not in self.table:
-            if default is ...:
-                raise self.fail(name, f"is missing; expected {what or kind.__name__}")
-            return default  # type: ignore[no-any-return]
-        value = self.table[name]
-        if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise self.fail(
-                name,
-                f"expected {what or kind.__name__}, got {type(value).__name__} {value!r}",
-            )
-        return value
-
-    def strings(self, name: str, default: Any = ...) -> tuple[str, ...]:
-        value = self.get(name, list, default, what="a list of strings")
-        if not all(isinstance(v, str) for v in value):
-            raise self.fail(name, f"expected a list of strings, got {value!r}")
-        return tuple(value)
-
-    def choice(self, name: str, choices: tuple[str, ...], default: Any = ...) -> str:
-        value = self.get(name, str, default)
-        if value not in choices:
-            raise self.fail(name, f"expected one of {', '.join(choices)}; got {value!r}")
-        return value
-
-    def sub(self, name: str, default: Any = ...) -> _Reader:
-        table = self.get(name, dict, default, what="a table")
-        return _Reader(self.file, table, f"{self.key(name)}.")
-
-    def subs(self, name: str) -> list[_Reader]:
-        tables = self.get(name, list, [], what="an array of tables")
-        out = []
-        for i, table in enumerate(tables):
-            if not isinstance(table, dict):
-                raise self.fail(f"{name}[{i}]", "expected a table")
-            out.append(_Reader(self.file, table, f"{self.key(name)}[{i}]."))
-        return out
-
-    def check_unknown(self) -> None:
-        unknown = sorted(set(self.table) - self.used)
-        if unknown:
-            raise self.fail(unknown[0], "is not a known key (see provider_fixtures/README.md)")
 
 
 def _endpoint(r: _Reader, name: str, spec: str, hosts: Mapping[str, str]) -> Endpoint:
@@ -174,6 +108,7 @@ def _error_shapes(r: _Reader) -> dict[str, ErrorShape]:
             body=e.get("body", object),
             status_by_error=MappingProxyType(dict(statuses)),
             content_type=e.get("content_type", str, "application/json"),
+            cases=_error_cases(e),
         )
         e.check_unknown()
     if "oauth" not in out:
@@ -199,6 +134,23 @@ def _client_auth_error(o: _Reader) -> ProviderAnswer | None:
     )
     e.check_unknown()
     return answer
+
+
+def _error_cases(e: _Reader) -> MappingProxyType[str, ErrorCase]:
+    """``cases``: the provider's own error, text and status for one situation."""
+    cases: dict[str, ErrorCase] = {}
+    table = e.sub("cases", {})
+    for name in table.table:
+        if name not in API_ERROR_CASES:
+            raise table.fail(name, f"expected one of {', '.join(API_ERROR_CASES)}")
+        c = table.sub(name)
+        cases[name] = ErrorCase(
+            error=c.get("error", str, None),
+            description=c.get("description", str, None),
+            status=c.get("status", int, None),
+        )
+        c.check_unknown()
+    return MappingProxyType(cases)
 
 
 def _oauth2(r: _Reader) -> OAuth2Rules:
@@ -250,6 +202,9 @@ def _oauth2_rules(o: _Reader) -> OAuth2Rules:
             "tolerated",  # type: ignore[arg-type]
         ),
         client_auth_error=_client_auth_error(o),
+        revoke_client_auth=o.choice(  # type: ignore[arg-type]
+            "revoke_client_auth", ("credentials", "client_id"), "credentials"
+        ),
     )
     for way in rules.revoke_auth:
         if way not in REVOKE_AUTH:
@@ -356,6 +311,7 @@ def _oidc(
         scopes_supported=o.strings("scopes_supported", ["openid"]),
         token_endpoint_auth_methods_supported=o.strings("token_endpoint_auth_methods_supported"),
         id_token_lifetime=o.get("id_token_lifetime", int, 3600),
+        authorization_response_iss=o.get("authorization_response_iss", bool, False),
     )
     o.check_unknown()
     userinfo = ProfileEndpoint(
@@ -462,7 +418,7 @@ def load_provider(path: Path) -> Provider:
             extra=t.get("extra", dict, {}),
         )
         t.check_unknown()
-    oauth1 = _OAUTH1_HOOK[0](r) if protocol == "oauth1" and _OAUTH1_HOOK else None
+    oauth1 = read_oauth1(r) if protocol == "oauth1" else None
     oidc, userinfo = None, None
     if "oidc" in r.table:
         if protocol != "oauth2":
@@ -493,11 +449,6 @@ def load_provider(path: Path) -> Provider:
     )
     r.check_unknown()
     return provider
-
-
-# The OAuth 1.0a rules reader registers itself here, so this module does not
-# import protocol code; see fakeidp.providers.oauth1.
-_OAUTH1_HOOK: list[Callable[[_Reader], Any]] = []
 
 
 def load_providers(directory: Path | None = None) -> dict[str, Provider]:
