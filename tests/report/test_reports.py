@@ -116,7 +116,7 @@ def test_terminal_summary_lists_failures_and_warnings(report: Report) -> None:
     groups = len(report.groups())
     # One line per check group, so an OIDC connector's author sees its ID-token score.
     assert lines[2 : 2 + groups] == [
-        "  Login flow: 25 of 27 (twitch 13 of 14, uber 12 of 13)",
+        "  Login flow: 27 of 29 (twitch 14 of 15, uber 13 of 14)",
         "  Legal but unusual answers: 9 of 9 (twitch 4 of 4, uber 5 of 5)",
         "  ID token validation: 13 of 13 (twitch)",
         "  OpenID Connect UserInfo and discovery: 1 of 1 (twitch)",
