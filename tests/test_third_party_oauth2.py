@@ -15,7 +15,7 @@ import pytest
 import requests
 
 import fakeidp
-from tests.expected import EXPECTED_USER_IDS, OAUTH2_PROVIDERS
+from tests.expected import EXPECTED_USER_IDS, OAUTH2_PROVIDERS, legacy, retired_seen
 
 REDIRECT = "http://127.0.0.1:9999/callback"
 
@@ -73,6 +73,7 @@ def browser(url: str) -> str:
 def test_requests_oauthlib(live: fakeidp.FakeIdP, pid: str) -> None:
     from requests_oauthlib import OAuth2Session
 
+    legacy(live, pid)
     s = settings(live, pid)
     session = OAuth2Session(
         s["creds"].client_id,
@@ -104,6 +105,7 @@ def test_requests_oauthlib(live: fakeidp.FakeIdP, pid: str) -> None:
             creds = {"client_id": s["creds"].client_id, "client_secret": s["creds"].client_secret}
         refreshed = session.refresh_token(s["urls"]["token"], **creds)
         assert refreshed["access_token"] != token["access_token"]
+    retired_seen(live, pid)
     assert live.errors() == [], [str(f) for f in live.errors()]
 
 
@@ -112,6 +114,7 @@ def test_authlib(live: fakeidp.FakeIdP, pid: str) -> None:
     from authlib.common.security import generate_token
     from authlib.integrations.requests_client import OAuth2Session
 
+    legacy(live, pid)
     s = settings(live, pid)
     session = OAuth2Session(
         s["creds"].client_id,
@@ -137,4 +140,5 @@ def test_authlib(live: fakeidp.FakeIdP, pid: str) -> None:
     if token.get("refresh_token"):
         refreshed = session.refresh_token(s["urls"]["token"], refresh_token=token["refresh_token"])
         assert refreshed["access_token"] != token["access_token"]
+    retired_seen(live, pid)
     assert live.errors() == [], [str(f) for f in live.errors()]

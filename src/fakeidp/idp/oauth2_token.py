@@ -165,6 +165,9 @@ def _authenticate(
             "one of " + ", ".join(rules.client_auth_documented),
             creds.placements,
         )
+    # Credentials also in a place the provider reads: the extra copy is ignored, not refused
+    # (no source says a provider refuses both; X's answer names a *missing* Basic header).
+    readable = any(place in rules.client_auth for place in creds.placements)
     for place in creds.placements:
         if place not in rules.client_auth:
             f = ctx.flag(
@@ -172,6 +175,7 @@ def _authenticate(
                 f"{p.name} does not read client credentials from {place}",
                 list(rules.client_auth),
                 place,
+                "warning" if readable else None,
                 source=_answer_source(ctx, R.TOKEN_CLIENT_AUTH_PLACEMENT),
             )
             if ctx.refuse(f):
