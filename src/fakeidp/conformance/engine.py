@@ -21,7 +21,7 @@ import requests
 
 from ..handle import FakeIdP
 from ..idp.templates import get_path, render
-from ..providers.model import Provider
+from ..providers.model import ProfileEndpoint, Provider
 from .checks import Check, Verdict, catalogue, failed
 from .environment import Environment, Settings, configured_connection
 from .results import CheckInfo, ProviderInfo, Report, Result, jsonable
@@ -143,6 +143,7 @@ class Engine:
             checks=[CheckInfo(c.id, c.title, c.source) for c in self.checks if c.id in used],
             started=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
             fakeidp_version=__version__,
+            notes=self.target.notes(),
         )
 
     def run_all(self, on_result: Callable[[Result], None] | None = None) -> Report:
@@ -179,6 +180,8 @@ class Engine:
         run = Run(idp, self.target, check, provider, env, owners, expected_user_id(idp, provider))
         try:
             run.env = self.target.prepare(env)
+            profile = called_profile(provider, run.env)
+            run.expected_user_id = expected_user_id(idp, provider, profile)
             verdict = check.run(run)
         except Exception as exc:  # a bug in a check or an unusable target: reported, not raised
             verdict = failed(f"the check could not complete: {type(exc).__name__}: {exc}")
@@ -229,11 +232,15 @@ class Engine:
         exchanges = run.exchanges()
         chosen = [e for e in exchanges if e.id in ids] if ids else exchanges
         scrub = _scrubber(run)
+        message = verdict.message
+        note = self.target.note_for(check.id)
+        if note:
+            message = f"{message} ({note})"
         return Result(
             provider=run.pid,
             check=check.id,
             status=verdict.status,
-            message=scrub(verdict.message),
+            message=scrub(message),
             expected=scrub(jsonable(verdict.expected)),
             actual=scrub(jsonable(verdict.actual)),
             source=check.source,
@@ -280,10 +287,22 @@ def _scrubber(run: Run) -> Callable[[Any], Any]:
     return scrub
 
 
-def expected_user_id(idp: FakeIdP, provider: Provider) -> str | None:
-    """The user id the current test user's profile gives at the provider's primary profile."""
+def called_profile(provider: Provider, env: Environment) -> ProfileEndpoint:
+    """The profile API the connection calls (Uber /v1/me or /v1.2/me); else the primary one."""
+    url = (env.connection.profile_url or "").split("?", 1)[0] if env.connection else ""
+    for profile in provider.profiles:
+        if url and env.urls.get(profile.endpoint.name) == url:
+            return profile
+    return provider.primary_profile
+
+
+def expected_user_id(
+    idp: FakeIdP, provider: Provider, profile: ProfileEndpoint | None = None
+) -> str | None:
+    """The user id the current test user's profile gives at ``profile`` (default: the
+    provider's primary profile): each API version has its own user id path."""
     user = idp.user(provider.id)
-    profile = provider.primary_profile
+    profile = profile or provider.primary_profile
     body = render(profile.body, {"profile": user.profile, "login": user.login})
     value = get_path(body, profile.user_id)
     return None if value is None else str(value)
