@@ -46,8 +46,13 @@ def cmd_conformance(args: argparse.Namespace) -> int:
     from .report import summary_lines, write_reports
 
     if args.list_checks:
+        groups: dict[str, list[Any]] = {}
         for c in catalogue():
-            print(f"{c.id:<26} {c.title}  [{', '.join(sorted(c.protocols))}; {c.source}]")
+            groups.setdefault(c.group, []).append(c)
+        for group, checks in groups.items():
+            print(f"{group} ({len(checks)} checks)")
+            for c in checks:
+                print(f"  {c.id:<34} {c.title}  [{', '.join(sorted(c.protocols))}; {c.source}]")
         return 0
     if not args.target:
         print("fakeidp conformance: --target is required", file=sys.stderr)

@@ -18,6 +18,7 @@ from ..providers.model import Endpoint, OIDCRules, Provider
 from . import limits
 from . import rules as R
 from .context import RequestContext, json_response, provider_view
+from .oidc_faults import published_keys
 from .store import Grant
 from .templates import render
 
@@ -60,6 +61,11 @@ def issuer(p: Provider) -> str:
     return endpoint_url(p, _rules(p).issuer)
 
 
+def authorization_iss(p: Provider) -> str | None:
+    """RFC 9207 §2: the issuer for an authorization response, where the provider sends it."""
+    return issuer(p) if p.oidc is not None and p.oidc.authorization_response_iss else None
+
+
 # -- views ---------------------------------------------------------------------
 def discovery(ctx: RequestContext) -> Response:
     """Discovery §3 and §4.2: the provider's configuration, as JSON."""
@@ -86,6 +92,8 @@ def discovery(ctx: RequestContext) -> Response:
     }
     if "revoke" in urls:
         doc["revocation_endpoint"] = urls["revoke"]
+    if o.authorization_response_iss:
+        doc["authorization_response_iss_parameter_supported"] = True  # RFC 9207 §3
     if rules.pkce != "unsupported":
         doc["code_challenge_methods_supported"] = list(rules.pkce_methods)
     return json_response(doc, 200, **DISCOVERY_HEADERS)
@@ -93,7 +101,8 @@ def discovery(ctx: RequestContext) -> Response:
 
 def jwks(ctx: RequestContext) -> Response:
     """RFC 7517 §5: the public half of the key ID tokens are signed with."""
-    return json_response({"keys": [ctx.store.signing_key().jwk()]}, 200, **DISCOVERY_HEADERS)
+    # A key-rotation fault (.oidc_faults) adds the key it signed with from then on.
+    return json_response({"keys": published_keys(ctx)}, 200, **DISCOVERY_HEADERS)
 
 
 def userinfo(ctx: RequestContext) -> Response:

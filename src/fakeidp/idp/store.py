@@ -161,6 +161,7 @@ class Store:
         # Interactive: authorize shows a login and consent page instead of auto-approving.
         self.default_interactive = interactive
         self._signing_key: SigningKey | None = None  # made on first use; reset() keeps it
+        self._second_key: SigningKey | None = None  # the key rotation faults sign with
         # Run at the end of every reset: a config file's clients, users, modes, faults.
         self.setup: list[Callable[[Store], None]] = []
         self.reset()
@@ -217,6 +218,13 @@ class Store:
             if self._signing_key is None:
                 self._signing_key = SigningKey.generate()
             return self._signing_key
+
+    def second_signing_key(self) -> SigningKey:
+        """Another key, for the key-rotation faults (:mod:`.oidc_faults`); reset() keeps it."""
+        with self.lock:
+            if self._second_key is None:
+                self._second_key = SigningKey.generate()
+            return self._second_key
 
     # -- mode -------------------------------------------------------------
     def is_strict(self, provider: str) -> bool:
