@@ -71,6 +71,7 @@ class Waitress:
     """An app on waitress in a thread, with ``fakeidp serve``'s settings."""
 
     def __init__(self, app: Any) -> None:
+        serving.summarise_queue_warnings(serving.DEFAULT_THREADS)  # as serve does
         self.server = create_server(
             app,
             host="127.0.0.1",

@@ -159,3 +159,18 @@ def test_a_chunked_body_without_content_length_is_limited_too() -> None:
     status: list[str] = []
     b"".join(app(environ, lambda s, h, e=None: status.append(s)))
     assert status[0].startswith("413")
+
+
+def test_a_raw_carriage_return_in_the_query_of_a_redirected_path_is_encoded(
+    idp: fakeidp.FakeIdP,
+) -> None:
+    # Found by the hostile-request property test: Werkzeug's slash-merging redirect copied
+    # a raw CR from the query string into Location, and the header check made it a 500.
+    environ = EnvironBuilder(path="/").get_environ()
+    environ["PATH_INFO"] = "/x-oauth2/twitter//x"
+    environ["QUERY_STRING"] = "a=\r\n"
+    answers: list[tuple[str, dict[str, str]]] = []
+    b"".join(idp.app(environ, lambda s, h, e=None: answers.append((s, dict(h)))))
+    [(status, headers)] = answers
+    assert status.startswith("308")
+    assert headers["Location"].endswith("/x-oauth2/twitter/x?a=%0D%0A")

@@ -172,7 +172,8 @@ def too_large(limit: int) -> Response:
     if provider is None:
         body = {"error": "request_too_large", "error_description": description, "field": "body"}
         return json_response(body, 413)
-    endpoint = name.rsplit(":", 1)[1]
+    parts = name.split(":")  # "<provider>:<host>:unknown:<n>": a path the provider lacks
+    endpoint = unknown.ENDPOINT if unknown.ENDPOINT in parts[1:] else parts[-1]
     exchange = Exchange(0, store().now(), provider.id, endpoint, request.method, request.base_url)
     ctx = RequestContext(provider, endpoint, store().record_exchange(exchange))
     if role_of(provider, endpoint) == "authorize":

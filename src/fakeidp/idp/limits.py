@@ -9,6 +9,7 @@ weeks grow without bound. The sizes are documented in ``docs/limits.md``.
 from __future__ import annotations
 
 import json
+import re
 import urllib.parse
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -78,20 +79,25 @@ class SafeJSONProvider(DefaultJSONProvider):
         return loads(s)
 
 
+_UNPRINTABLE = re.compile(rb"[^\x21-\x7e]")
+_PRINTABLE = "".join(map(chr, range(0x21, 0x7F)))
+
+
 class SafeRequest(Request):
     """Flask's request, with raw non-ASCII bytes in the query string percent-encoded.
 
-    A query string is ASCII (RFC 3986 §3.4); a raw ``\x80`` in it made
+    A query string is printable ASCII (RFC 3986 §3.4); a raw ``\x80`` in it made
     Werkzeug's ``args`` raise UnicodeDecodeError. Percent-encoded, an invalid
     byte stays visible in the value (Werkzeug keeps it percent-encoded).
     """
 
     def __init__(self, environ: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(environ, *args, **kwargs)
-        if not self.query_string.isascii():
-            self.query_string = urllib.parse.quote_from_bytes(
-                self.query_string, safe="/?:@!$&'()*+,;=%"
-            ).encode("ascii")
+        if _UNPRINTABLE.search(self.query_string):
+            # Control characters too: a raw CR in a redirect's Location was a 500.
+            clean = urllib.parse.quote_from_bytes(self.query_string, safe=_PRINTABLE)
+            self.query_string = clean.encode("ascii")
+            environ["QUERY_STRING"] = clean  # Werkzeug's routing redirects read it there
 
 
 # -- live state ------------------------------------------------------------------------

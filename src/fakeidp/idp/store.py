@@ -49,7 +49,7 @@ class User:
     profile: dict[str, Any]
 
 
-@dataclass
+@dataclass(slots=True)  # held by the thousand: no per-object __dict__
 class Grant:
     """What a login produced: the basis of codes, tokens and the profile."""
 
@@ -61,7 +61,7 @@ class Grant:
     auth_time: float | None = None  # when the user logged in (OIDC Core §2 auth_time)
 
 
-@dataclass
+@dataclass(slots=True)  # held by the thousand: no per-object __dict__
 class Code:
     grant: Grant
     redirect_uri: str | None
@@ -72,7 +72,7 @@ class Code:
     issued_tokens: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)  # held by the thousand: no per-object __dict__
 class Token:
     grant: Grant
     expires_at: float | None  # None: never expires
@@ -80,7 +80,7 @@ class Token:
     refresh_token: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)  # held by the thousand: no per-object __dict__
 class RefreshToken:
     grant: Grant
     revoked: bool = False
