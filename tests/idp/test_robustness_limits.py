@@ -161,7 +161,7 @@ def test_a_chunked_body_without_content_length_is_limited_too() -> None:
     assert status[0].startswith("413")
 
 
-def test_a_raw_carriage_return_in_the_query_of_a_redirected_path_is_encoded(
+def test_a_raw_carriage_return_in_the_query_of_a_doubled_slash_path_is_no_500(
     idp: fakeidp.FakeIdP,
 ) -> None:
     # Found by the hostile-request property test: Werkzeug's slash-merging redirect copied
@@ -172,5 +172,7 @@ def test_a_raw_carriage_return_in_the_query_of_a_redirected_path_is_encoded(
     answers: list[tuple[str, dict[str, str]]] = []
     b"".join(idp.app(environ, lambda s, h, e=None: answers.append((s, dict(h)))))
     [(status, headers)] = answers
-    assert status.startswith("308")
-    assert headers["Location"].endswith("/x-oauth2/twitter/x?a=%0D%0A")
+    # The fake never redirects a path (a provider would not fix "//" for the client): the
+    # path is answered as it came, an unknown one, in the provider's shape.
+    assert status.startswith("404")
+    assert "Location" not in headers
