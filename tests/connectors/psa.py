@@ -10,10 +10,9 @@ The backends themselves are social-core's, unmodified, with their own URLs.
 from __future__ import annotations
 
 import urllib.parse
+import warnings
 from dataclasses import dataclass
 from typing import Any
-
-import warnings
 
 import requests
 

@@ -127,14 +127,3 @@ def test_jira(idp: fakeidp.FakeIdP) -> None:
     client = flask_app(bp, myself)
     assert log_in(client, "jira") == USER_IDS["jira"]
     assert_clean(idp)
-
-
-def test_dbg(idp):
-    test_twitch_login_and_refresh.__wrapped__ if False else None
-    try:
-        test_twitch_login_and_refresh(idp)
-    finally:
-        for e in idp.exchanges():
-            print(e.endpoint, e.method, e.url, e.status)
-            if e.capture: print(e.capture())
-        for f in idp.findings(): print(f)
