@@ -7,20 +7,14 @@ required headers (Twitch Helix ``Client-Id``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from flask import Response, request
 
 from ..providers.model import ProfileEndpoint
 from . import rules as R
 from .context import RequestContext, json_response
 from .headers import check_headers
+from .oauth1 import authenticate_api
 from .oauth2_token import template_context
-from .store import Grant
-
-# OAuth 1.0a providers register how a signed request yields its grant.
-Authenticator = Callable[[RequestContext], "Grant | Response"]
-API_AUTHENTICATORS: dict[str, Authenticator] = {}
 
 
 def presented_token(endpoint: ProfileEndpoint) -> tuple[str | None, str | None]:
@@ -37,7 +31,7 @@ def presented_token(endpoint: ProfileEndpoint) -> tuple[str | None, str | None]:
 
 def profile(ctx: RequestContext, endpoint: ProfileEndpoint) -> Response:
     if "oauth1" in endpoint.auth:
-        result = API_AUTHENTICATORS["oauth1"](ctx)
+        result = authenticate_api(ctx)
         if isinstance(result, Response):
             return result
         grant = result

@@ -1,7 +1,7 @@
 """``create_app``: the fake IdP as a Flask application.
 
-One blueprint per concern: the provider endpoints (OAuth 2.0 and, where
-registered, OAuth 1.0a and the emulated APIs) and the control API under
+One blueprint per concern: the provider endpoints (OAuth 2.0, OAuth 1.0a
+and the emulated APIs) and the control API under
 ``/_fakeidp/``. State lives in ``app.extensions["fakeidp"]`` (a Store).
 """
 
@@ -18,24 +18,27 @@ from werkzeug.exceptions import HTTPException
 from ..providers.hosts import HostOverrides, override_hosts
 from ..providers.loader import builtin_providers
 from ..providers.model import Provider
-from . import api, oauth2_authorize, oauth2_token, oidc, pages
+from . import api, oauth1, oauth2_authorize, oauth2_token, oidc, pages
 from .context import RequestContext, json_response, provider_view
 from .control import control_blueprint
 from .store import Store
 
 log = logging.getLogger("fakeidp")
 
-# Views for protocol endpoints, by protocol and endpoint name. The OAuth 1.0a
-# module adds its own when imported.
+# Views for protocol endpoints, by protocol and endpoint name.
 VIEWS: dict[tuple[str, str], Callable[[RequestContext], Response]] = {
     ("oauth2", "authorize"): oauth2_authorize.authorize,
     ("oauth2", "token"): oauth2_token.token,
     ("oauth2", "revoke"): oauth2_token.revoke,
+    **{("oauth1", name): view for name, view in oauth1.VIEWS.items()},
 }
 METHODS: dict[tuple[str, str], list[str]] = {
     ("oauth2", "authorize"): ["GET", "POST"],
     ("oauth2", "token"): ["GET", "POST", "PUT"],
     ("oauth2", "revoke"): ["POST"],
+    # Every OAuth 1.0a endpoint takes GET and POST; an undocumented method is a warning
+    # (oauth1.request.method), not a 405.
+    **{("oauth1", name): ["GET", "POST"] for name in oauth1.VIEWS},
 }
 
 
@@ -79,8 +82,6 @@ def create_app(
     ``host_overrides`` (provider id -> host key -> base URL) moves a provider's
     real URLs, e.g. a self-hosted JIRA: ``{"jira": {"jira": "https://jira.corp.example"}}``.
     """
-    from .. import oauth1_support  # noqa: F401  (registers OAuth 1.0a views if present)
-
     every = dict(builtin_providers())
     if providers is None:
         chosen = every
