@@ -96,11 +96,18 @@ def test_twitch_login_and_refresh(idp: fakeidp.FakeIdP) -> None:
     # The access token expires: on both sides, the fake's clock and the token's expires_at.
     idp.advance_clock(first["expires_in"] + 1)
     storage.token = {**first, "expires_at": time.time() - 1}
-    # flask-dance's twitch blueprint refreshes by itself (auto_refresh_url = token_url, the
-    # client id and secret in the body, as Twitch wants: dev.twitch.tv refresh-tokens).
+    # flask-dance's twitch blueprint refreshes by itself: auto_refresh_url = token_url, and
+    # auto_refresh_kwargs put the client id and secret in the body, as Twitch wants
+    # (dev.twitch.tv refresh-tokens). Its session also passes them to requests-oauthlib,
+    # which adds them as HTTP Basic (flask_dance/consumer/requests.py request(),
+    # requests_oauthlib OAuth2Session.request). Twitch reads the body and does not read
+    # Basic (audit §6a); nothing says a Basic copy beside body credentials is refused
+    # (unverified), so it is a warning, not a refusal.
     assert client.get("/", base_url=APP).text == USER_IDS["twitch"]
     assert storage.token["access_token"] != first["access_token"]
     assert [e.endpoint for e in idp.exchanges()][-2:] == ["token", "users"]
+    basic = idp.findings(rule="oauth2.token.client_auth_placement")
+    assert [(f.severity, f.actual) for f in basic] == [("warning", "basic")]
     assert_clean(idp)
 
 

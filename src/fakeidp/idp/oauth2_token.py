@@ -134,13 +134,18 @@ def _authenticate(ctx: RequestContext, creds: PresentedCredentials, pkce_used: b
             "one of " + ", ".join(rules.client_auth_documented),
             creds.placements,
         )
+    read = [place for place in creds.placements if place in rules.client_auth]
     for place in creds.placements:
         if place not in rules.client_auth:
+            # Beside credentials where the provider reads them, an extra copy is not read,
+            # so it is not refused (flask-dance's Twitch refresh adds Basic to body ones).
             f = ctx.flag(
                 R.TOKEN_CLIENT_AUTH_PLACEMENT,
-                f"{p.name} does not read client credentials from {place}",
+                f"{p.name} does not read client credentials from {place}"
+                + (f"; it read them from {read[0]}" if read else ""),
                 list(rules.client_auth),
                 place,
+                severity="warning" if read else None,
             )
             if ctx.refuse(f):
                 raise TokenError("invalid_client", "client authentication failed", 401)
