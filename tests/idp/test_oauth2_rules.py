@@ -184,13 +184,18 @@ def test_pkce_verifier_checked(idp: fakeidp.FakeIdP) -> None:
 
 
 def test_public_client_with_pkce_needs_no_secret(idp: fakeidp.FakeIdP) -> None:
+    # A client registered without a secret (RFC 6749 §2.1 public client).
+    idp.register_client("x-oauth2", "public-app")
     flow = Flow(idp, "x-oauth2")
     verifier = "v" * 50
     code = flow.code(
-        scope="users.read", code_challenge=s256(verifier), code_challenge_method="S256"
+        client_id="public-app",
+        scope="users.read",
+        code_challenge=s256(verifier),
+        code_challenge_method="S256",
     )
     response = flow.token(
-        {"code": code, "code_verifier": verifier, "client_id": flow.creds.client_id}, auth="none"
+        {"code": code, "code_verifier": verifier, "client_id": "public-app"}, auth="none"
     )
     assert response.status_code == 200, response.json
 

@@ -46,14 +46,14 @@ def _providers_blueprint(providers: Iterable[Provider]) -> Blueprint:
     bp = Blueprint("providers", __name__)
     for p in providers:
         for name, endpoint in p.endpoints.items():
-            view = VIEWS.get((p.protocol, name))
+            view = VIEWS.get((p.protocol, endpoint.view))
             if view is None:
                 continue
             bp.add_url_rule(
                 p.fake_path(endpoint),
                 endpoint=f"{p.id}:{name}",
                 view_func=provider_view(p, name, view),
-                methods=METHODS.get((p.protocol, name), list(endpoint.methods)),
+                methods=METHODS.get((p.protocol, endpoint.view), list(endpoint.methods)),
             )
         for prof in p.profiles:
             if p.oidc is not None and prof.endpoint.name == "userinfo":

@@ -18,9 +18,17 @@ from flask import Response, current_app, request
 from werkzeug.datastructures import EnvironHeaders
 from werkzeug.exceptions import HTTPException
 
-from ..providers.model import Provider
+from ..providers.model import Endpoint, Lifecycle, Provider
 from .fault_answers import answer_with_faults
-from .rules import Finding, Rule, Severity, make_finding
+from .rules import (
+    LIFECYCLE_CLOSED,
+    LIFECYCLE_DEPRECATED,
+    LIFECYCLE_RETIRED,
+    Finding,
+    Rule,
+    Severity,
+    make_finding,
+)
 from .store import Exchange, Store
 from .templates import render
 
@@ -99,10 +107,14 @@ class RequestContext:
         expected: Any,
         actual: Any,
         severity: Severity | None = None,
+        source: str | None = None,
     ) -> Finding:
+        """Record a broken rule; ``source`` replaces the rule's own where a fixture cites one."""
         finding = make_finding(
             rule, self.provider.id, self.endpoint, message, expected, actual, severity
         )
+        if source:
+            finding.source = source
         finding.exchange = self.exchange.id
         finding.evidence = self.evidence()
         index = self.store.add_finding(finding)
@@ -208,11 +220,17 @@ ViewFunc = Callable[[RequestContext], Response]
 def provider_view(provider: Provider, endpoint: str, view: ViewFunc) -> Callable[[], Response]:
     """Wrap ``view`` so its request and answer are recorded as an Exchange."""
 
+    facts = provider.lifecycle_of(_find_endpoint(provider, endpoint))
+
+    def checked(ctx: RequestContext) -> Response:
+        return retired_answer(ctx, facts) or view(ctx)
+
     @functools.wraps(view)
     def wrapped(**_: Any) -> Response:
         exchange = store().record_exchange(_request_exchange(provider, endpoint))
         ctx = RequestContext(provider, endpoint, exchange)
-        response = answer_with_faults(ctx, view)  # the view, or an injected fault's answer
+        # the view (after its lifecycle facts), or an injected fault's answer
+        response = answer_with_faults(ctx, checked if facts else view)
         exchange.status = response.status_code
         if hasattr(response, "fakeidp_body"):
             exchange.response = redact_body(response.fakeidp_body)
@@ -230,6 +248,57 @@ def provider_view(provider: Provider, endpoint: str, view: ViewFunc) -> Callable
         return response
 
     return wrapped
+
+
+def _find_endpoint(provider: Provider, name: str) -> Endpoint:
+    for endpoint in provider.all_endpoints():
+        if endpoint.name == name:
+            return endpoint
+    return Endpoint(name, "", "")
+
+
+_LIFECYCLE_RULES = {
+    "retired": LIFECYCLE_RETIRED,
+    "deprecated": LIFECYCLE_DEPRECATED,
+    "closed": LIFECYCLE_CLOSED,
+}
+
+
+def retired_answer(ctx: RequestContext, facts: tuple[Lifecycle, ...]) -> Response | None:
+    """Record each lifecycle fact of this endpoint; a retired one is refused in strict mode
+    with the answer the provider gives today (lenient mode serves the legacy answer)."""
+    p = ctx.provider
+    endpoint = _find_endpoint(p, ctx.endpoint)
+    url = p.real_url(endpoint) if endpoint.host else ctx.endpoint
+    refusal: Response | None = None
+    for fact in facts:
+        kind = fact.applies_to.partition(":")[0]
+        what = {"provider": p.name, "host": f"{p.name}'s host {p.hosts.get(endpoint.host)}"}.get(
+            kind, url
+        )
+        message = fact.describe(what)
+        if fact.status == "retired":
+            message += "; real requests fail"
+            if not fact.answer_verified:
+                message += " (the provider's exact answer today is unverified)"
+        f = ctx.flag(
+            _LIFECYCLE_RULES[fact.status],
+            message,
+            fact.replacement or None,
+            url,
+            source=fact.source,
+        )
+        if refusal is None and fact.status == "retired" and ctx.refuse(f):
+            refusal = _today(ctx, fact, message)
+    return refusal
+
+
+def _today(ctx: RequestContext, fact: Lifecycle, message: str) -> Response:
+    """How the provider answers a retired URL today: the fixture's answer, or a 410 Gone
+    in the provider's API error shape when no source gives the real one."""
+    if fact.answer_body is not None:
+        return json_response(render(fact.answer_body, {}), fact.answer_status)
+    return ctx.error("api", "gone", message, fact.answer_status)
 
 
 def _redact_location(location: str) -> str:

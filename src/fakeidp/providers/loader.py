@@ -6,6 +6,7 @@ file, the dotted key and what was expected, never a bare ``KeyError``.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import tomllib
 from collections.abc import Mapping
@@ -19,10 +20,12 @@ from .model import (
     Endpoint,
     ErrorShape,
     HeaderRule,
+    Lifecycle,
     OAuth2Rules,
     OIDCRules,
     ProfileEndpoint,
     Provider,
+    ProviderAnswer,
     TestClient,
     TestUser,
     TokenResponse,
@@ -46,9 +49,13 @@ def _endpoint(r: _Reader, name: str, spec: str, hosts: Mapping[str, str]) -> End
     return Endpoint(name=name, host=host, path=path)
 
 
-def _endpoints(r: _Reader, hosts: Mapping[str, str]) -> dict[str, Endpoint]:
+def _endpoints(
+    r: _Reader, hosts: Mapping[str, str]
+) -> tuple[dict[str, Endpoint], dict[str, _Reader]]:
+    """The endpoints, and the ``oauth2`` override tables of those that have one."""
     table = r.sub("endpoints")
     out: dict[str, Endpoint] = {}
+    overrides: dict[str, _Reader] = {}
     for name in table.table:
         value = table.table[name]
         if isinstance(value, str):
@@ -58,9 +65,12 @@ def _endpoints(r: _Reader, hosts: Mapping[str, str]) -> dict[str, Endpoint]:
             sub = table.sub(name)
             ep = _endpoint(sub, "url", sub.get("url", str), hosts)
             methods = tuple(m.upper() for m in sub.strings("methods", ["GET"]))
+            role = sub.get("role", str, "")
+            if "oauth2" in sub.table:
+                overrides[name] = sub.sub("oauth2")
             sub.check_unknown()
-            out[name] = Endpoint(name=name, host=ep.host, path=ep.path, methods=methods)
-    return out
+            out[name] = Endpoint(name=name, host=ep.host, path=ep.path, methods=methods, role=role)
+    return out, overrides
 
 
 def _headers(r: _Reader, name: str, severity: str) -> tuple[HeaderRule, ...]:
@@ -105,8 +115,29 @@ def _error_shapes(r: _Reader) -> dict[str, ErrorShape]:
     return out
 
 
+_TOLERANCE = ("refused", "tolerated")
+REVOKE_AUTH = ("client", "bearer")
+
+
+def _client_auth_error(o: _Reader) -> ProviderAnswer | None:
+    if "client_auth_error" not in o.table:
+        return None
+    e = o.sub("client_auth_error")
+    answer = ProviderAnswer(
+        error=e.get("error", str),
+        description=e.get("error_description", str),
+        status=e.get("status", int),
+        source=e.get("source", str),
+    )
+    e.check_unknown()
+    return answer
+
+
 def _oauth2(r: _Reader) -> OAuth2Rules:
-    o = r.sub("oauth2")
+    return _oauth2_rules(r.sub("oauth2"))
+
+
+def _oauth2_rules(o: _Reader) -> OAuth2Rules:
     placements = CLIENT_AUTH_PLACEMENTS
     client_auth = o.strings("client_auth")
     for p in client_auth:
@@ -138,9 +169,73 @@ def _oauth2(r: _Reader) -> OAuth2Rules:
         token_headers=_headers(o, "token_required_headers", "error")
         + _headers(o, "token_expected_headers", "warning"),
         code_lifetime=o.get("code_lifetime", int, 600),
+        token_params_in_query=o.get("token_params_in_query", bool, "query" in client_auth),
+        pkce_methods_case_insensitive=o.get("pkce_methods_case_insensitive", bool, False),
+        pkce_verifier_format=o.choice("pkce_verifier_format", _TOLERANCE, "tolerated"),  # type: ignore[arg-type]
+        pkce_without_secret=o.choice("pkce_without_secret", _TOLERANCE, "tolerated"),  # type: ignore[arg-type]
+        public_clients=o.get("public_clients", bool, False),
+        revoke_auth=o.strings("revoke_auth", ["client"]),
+        revoke_response=o.get("revoke_response", dict, None, what="a table (the JSON body)"),
+        rotated_refresh_token_reuse=o.choice(
+            "rotated_refresh_token_reuse",
+            _TOLERANCE,
+            "tolerated",  # type: ignore[arg-type]
+        ),
+        client_auth_error=_client_auth_error(o),
     )
+    for way in rules.revoke_auth:
+        if way not in REVOKE_AUTH:
+            raise o.fail("revoke_auth", f"expected values from {REVOKE_AUTH}; got {way!r}")
     o.check_unknown()
     return rules
+
+
+def _endpoint_rules(
+    base: _Reader, endpoints: dict[str, Endpoint], overrides: dict[str, _Reader]
+) -> None:
+    """Give each endpoint with an ``oauth2`` table its own rules: the provider's, changed."""
+    for name, o in overrides.items():
+        merged = _Reader(o.file, {**base.table, **o.table}, o.prefix)
+        rules = _oauth2_rules(merged)
+        endpoints[name] = dataclasses.replace(endpoints[name], oauth2=rules)
+
+
+LIFECYCLE_STATUSES = ("retired", "deprecated", "closed")
+
+
+def _lifecycle(
+    r: _Reader, hosts: Mapping[str, str], endpoints: Mapping[str, Endpoint], names: set[str]
+) -> tuple[Lifecycle, ...]:
+    """``[[lifecycle]]``: what is retired, deprecated or closed, since when, and instead."""
+    out = []
+    for t in r.subs("lifecycle"):
+        target = t.get("applies_to", str)
+        kind, _, name = target.partition(":")
+        if not (
+            target == "provider"
+            or (kind == "host" and name in hosts)
+            or (kind == "endpoint" and (name in endpoints or name in names))
+        ):
+            raise t.fail(
+                "applies_to",
+                "expected 'provider', 'host:<key of [hosts]>' or "
+                f"'endpoint:<endpoint or profile name>'; got {target!r}",
+            )
+        answer = t.sub("answer", {})
+        fact = Lifecycle(
+            applies_to=target,
+            status=t.choice("status", LIFECYCLE_STATUSES),  # type: ignore[arg-type]
+            since=t.get("since", str),
+            source=t.get("source", str),
+            replacement=t.get("replacement", str, ""),
+            answer_status=answer.get("status", int, 410),
+            answer_body=answer.get("body", object, None),
+            answer_verified=answer.get("verified", bool, False),
+        )
+        answer.check_unknown()
+        t.check_unknown()
+        out.append(fact)
+    return tuple(sorted(out, key=lambda f: f.applies_to != "provider"))
 
 
 DISCOVERY_SUFFIX = "/.well-known/openid-configuration"  # OpenID Connect Discovery 1.0 §4
@@ -281,13 +376,17 @@ def load_provider(path: Path) -> Provider:
     u = r.sub("user")
     user = TestUser(u.get("login", str), u.get("profile", dict))
     u.check_unknown()
-    endpoints = _endpoints(r, hosts)
+    endpoints, endpoint_overrides = _endpoints(r, hosts)
     oauth2 = token_response = None
+    if endpoint_overrides and protocol != "oauth2":
+        name = next(iter(endpoint_overrides))
+        raise r.fail(f"endpoints.{name}.oauth2", 'needs protocol = "oauth2"')
     if protocol == "oauth2":
         for needed in ("authorize", "token"):
             if needed not in endpoints:
                 raise r.fail(f"endpoints.{needed}", "is missing; an oauth2 provider needs it")
         oauth2 = _oauth2(r)
+        _endpoint_rules(r.sub("oauth2"), endpoints, endpoint_overrides)
         t = r.sub("token_response")
         token_response = TokenResponse(
             token_type=t.get("token_type", str, None),
@@ -304,6 +403,7 @@ def load_provider(path: Path) -> Provider:
     profiles = _profiles(r, hosts, optional=oidc is not None)
     if userinfo is not None:
         profiles += (userinfo,)
+    lifecycle = _lifecycle(r, hosts, endpoints, {p.endpoint.name for p in profiles})
     provider = Provider(
         id=pid,
         name=r.get("name", str),
@@ -321,6 +421,7 @@ def load_provider(path: Path) -> Provider:
         token_response=token_response,
         oauth1=oauth1,
         oidc=oidc,
+        lifecycle=lifecycle,
     )
     r.check_unknown()
     return provider
