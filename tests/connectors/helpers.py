@@ -12,6 +12,7 @@ import requests
 import fakeidp
 from fakeidp.client.profile import user_id_of
 from fakeidp.idp.rules import Finding
+from fakeidp.providers import builtin_providers
 from fakeidp.providers.model import ProfileEndpoint
 from fakeidp.providers.oauth1 import OAuth1Rules, ProfileStep
 
@@ -148,3 +149,18 @@ def read_oauth1_user(get: Callable[[str], Any], s: OAuth1Settings) -> str | None
     for url in oauth1_profile_urls(s, user_id):
         user_id = user_id_of(get(url), "name")
     return user_id
+
+
+# -- what the fixtures on this branch emulate (for tests waiting on another branch) -----------
+
+
+def lifecycle(pid: str, status: str, applies_to: str | None = None) -> list[Any]:
+    """The provider's retired/deprecated/closed facts (``[[lifecycle]]``), if any."""
+    facts = getattr(builtin_providers()[pid], "lifecycle", ())
+    return [f for f in facts if f.status == status and applies_to in (None, f.applies_to)]
+
+
+def emulates(pid: str, real_url: str) -> bool:
+    """Whether the fixture serves ``real_url`` (an endpoint or profile URL)."""
+    p = builtin_providers()[pid]
+    return any(p.real_url(e) == real_url for e in p.all_endpoints())

@@ -27,8 +27,7 @@ from tests.connectors.helpers import (
     oauth2_settings,
     read_oauth1_user,
 )
-from tests.connectors.test_requests_oauthlib import OAUTH1_PROVIDERS
-from tests.expected import OAUTH2_PROVIDERS
+from tests.connectors.test_requests_oauthlib import LIVE_OAUTH2, OAUTH1_PROVIDERS
 
 
 def httpx_clients() -> Any:
@@ -69,7 +68,7 @@ def check_user(pid: str, s: OAuth2Settings, body: Any) -> None:
     assert user_id_of(body, s.user_id_path) == USER_IDS[pid]
 
 
-@pytest.mark.parametrize("pid", OAUTH2_PROVIDERS)
+@pytest.mark.parametrize("pid", LIVE_OAUTH2)
 def test_oauth2_requests(idp: fakeidp.FakeIdP, pid: str) -> None:
     from authlib.integrations.requests_client import OAuth2Session
 
@@ -85,7 +84,7 @@ def test_oauth2_requests(idp: fakeidp.FakeIdP, pid: str) -> None:
     assert_clean(idp)
 
 
-@pytest.mark.parametrize("pid", OAUTH2_PROVIDERS)
+@pytest.mark.parametrize("pid", LIVE_OAUTH2)
 def test_oauth2_httpx(idp: fakeidp.FakeIdP, pid: str) -> None:
     s = oauth2_settings(idp, pid, idp.real_urls(pid))
     with httpx_clients().OAuth2Client(**oauth2_kwargs(s)) as client:
@@ -100,7 +99,7 @@ def test_oauth2_httpx(idp: fakeidp.FakeIdP, pid: str) -> None:
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize("pid", OAUTH2_PROVIDERS)
+@pytest.mark.parametrize("pid", LIVE_OAUTH2)
 async def test_oauth2_httpx_async(idp: fakeidp.FakeIdP, pid: str) -> None:
     s = oauth2_settings(idp, pid, idp.real_urls(pid))
     async with httpx_clients().AsyncOAuth2Client(**oauth2_kwargs(s)) as client:

@@ -18,7 +18,7 @@ from social_core.backends.vimeo import VimeoOAuth2
 from social_core.exceptions import SocialAuthBaseException
 
 import fakeidp
-from tests.connectors.helpers import USER_IDS, assert_clean, query_of, show
+from tests.connectors.helpers import USER_IDS, assert_clean, lifecycle, query_of, show
 from tests.connectors.psa import App
 
 
@@ -117,8 +117,11 @@ def test_twitter_oauth2_login(idp: fakeidp.FakeIdP) -> None:
     token = idp.exchanges(endpoint="token")
     assert token and token[0].status == 200
     # A 32-character verifier (PKCE_DEFAULT_CODE_VERIFIER_LENGTH = 32) is shorter than
-    # RFC 7636 §4.1's 43, yet X accepts psa's logins: a warning at most.
-    assert_clean(idp)
+    # RFC 7636 §4.1's 43, yet X accepts psa's logins: warnings, both.
+    assert {(f.rule, f.severity) for f in idp.findings()} == {
+        ("oauth2.authorize.pkce_method_case", "warning"),
+        ("oauth2.token.code_verifier_format", "warning"),
+    }, show(idp.findings())
 
 
 def test_twitter_oauth2_refresh_without_basic_is_refused(idp: fakeidp.FakeIdP) -> None:
@@ -140,6 +143,11 @@ def test_twitter_oauth2_refresh_without_basic_is_refused(idp: fakeidp.FakeIdP) -
     assert_clean(idp)
 
 
+@pytest.mark.xfail(
+    not lifecycle("dribbble", "retired"),
+    reason="needs provA: Dribbble API v1 retired ([[lifecycle]])",
+    strict=True,
+)
 def test_dribbble_profile_at_retired_v1_is_refused(idp: fakeidp.FakeIdP) -> None:
     app = app_for(idp, "dribbble", DribbbleOAuth2)
     # psa's dribbble backend still reads https://api.dribbble.com/v1/user (dribbble.py
@@ -150,7 +158,6 @@ def test_dribbble_profile_at_retired_v1_is_refused(idp: fakeidp.FakeIdP) -> None
     profile = idp.exchanges(provider="dribbble")[-1]
     assert profile.url.endswith("/v1/user") and profile.status == 401
     assert idp.exchanges(endpoint="token")[0].status == 200  # the token exchange was right
-    retired = [f for f in idp.errors() if "retired" in f.rule]
-    assert retired, show(idp.findings())
-    idp.acknowledge(retired[0].rule)
+    retired = idp.acknowledge("provider.retired")
+    assert [f.severity for f in retired] == ["error"], show(idp.findings())
     assert_clean(idp)

@@ -18,16 +18,23 @@ from tests.connectors.helpers import (
     USER_IDS,
     assert_clean,
     browser,
+    lifecycle,
     oauth1_settings,
     oauth2_settings,
+    query_of,
     read_oauth1_user,
+    show,
 )
 from tests.expected import OAUTH2_PROVIDERS
 
 OAUTH1_PROVIDERS = sorted(p.id for p in builtin_providers().values() if p.protocol == "oauth1")
+# A provider retired as a whole (Twitch Kraken: v5 shut down on 2022-02-28, audit §6b) gets
+# no login: its test asserts the refusal. Every other provider logs in with every library.
+RETIRED = [pid for pid in OAUTH2_PROVIDERS if lifecycle(pid, "retired", "provider")]
+LIVE_OAUTH2 = [pid for pid in OAUTH2_PROVIDERS if pid not in RETIRED]
 
 
-@pytest.mark.parametrize("pid", OAUTH2_PROVIDERS)
+@pytest.mark.parametrize("pid", LIVE_OAUTH2)
 def test_oauth2_session(idp: fakeidp.FakeIdP, pid: str) -> None:
     from requests_oauthlib import OAuth2Session
 
@@ -89,4 +96,19 @@ def test_oauth1_session(idp: fakeidp.FakeIdP, pid: str) -> None:
         return response.json()
 
     assert read_oauth1_user(get, s) == USER_IDS[pid]
+    assert_clean(idp)
+
+
+@pytest.mark.parametrize("pid", RETIRED)
+def test_retired_provider_is_refused(idp: fakeidp.FakeIdP, pid: str) -> None:
+    from requests_oauthlib import OAuth2Session
+
+    s = oauth2_settings(idp, pid, idp.real_urls(pid))
+    session = OAuth2Session(s.client_id, redirect_uri=REDIRECT, scope=s.scopes or None)
+    url, _state = session.authorization_url(s.urls["authorize"])
+    response = requests.get(url, allow_redirects=False, timeout=5)
+    # Strict: answered as the provider answers today, never with a code to the app.
+    assert "code" not in query_of(response.headers.get("Location", ""))
+    found = idp.acknowledge("provider.retired")
+    assert found and {f.severity for f in found} == {"error"}, show(idp.findings())
     assert_clean(idp)
