@@ -55,7 +55,7 @@ class _Association(AssociationMixin):
     saved: dict[int, _Association] = {}
 
     def __init__(self, server_url: str, association: Any) -> None:
-        self.id = len(_Association.saved) + 1
+        self.id = len(self.saved) + 1
         self.server_url, self.handle = server_url, association.handle
         self.issued, self.lifetime = association.issued, association.lifetime
         self.assoc_type = association.assoc_type
@@ -86,6 +86,13 @@ class Storage(BaseStorage):
     @classmethod
     def is_integrity_error(cls, exception: Exception) -> bool:
         return False
+
+
+def fresh_storage() -> type[Storage]:
+    """A storage of its own for each app: nothing one test stores is seen by another."""
+    nonce = type("Nonce", (_Nonce,), {"used": set()})
+    association = type("Association", (_Association,), {"saved": {}})
+    return type("AppStorage", (Storage,), {"nonce": nonce, "association": association})
 
 
 class _Templates(BaseTemplateStrategy):
@@ -126,7 +133,7 @@ class Strategy(BaseStrategy[Any]):
         self.settings = {"PIPELINE": PIPELINE, **settings}
         self.session: dict[str, Any] = {}
         self.request: dict[str, Any] = {}
-        super().__init__(Storage)
+        super().__init__(fresh_storage())
 
     def get_setting(self, name: str) -> Any:
         return self.settings[name]
