@@ -390,7 +390,7 @@ def test_expired_code(idp: fakeidp.FakeIdP) -> None:
 
 def test_replayed_code_is_refused_and_revokes_its_tokens(idp: fakeidp.FakeIdP) -> None:
     flow = Flow(idp, "uber")
-    code = flow.code()
+    code = flow.code(scope="profile offline_access")
     first = flow.token({"code": code}).json
     assert flow.profile(first["access_token"]).status_code == 200
     replay = flow.token({"code": code})

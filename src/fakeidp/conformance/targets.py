@@ -219,9 +219,13 @@ def provider_of(connection: Connection, available: Mapping[str, Provider]) -> st
     for url in (connection.token_url, connection.access_token_url, connection.authorize_url):
         wanted = url.split("?", 1)[0].rstrip("/").lower()
         for pid, provider in available.items():
-            for name in ("token", "access_token", "authorize"):
-                endpoint = provider.endpoints.get(name)
-                if endpoint and provider.real_url(endpoint).rstrip("/").lower() == wanted:
+            for endpoint in provider.endpoints.values():
+                # Any URL serving the endpoint, under any name of its host (Uber's legacy
+                # /oauth/token, api.x.com).
+                if endpoint.view in ("token", "access_token", "authorize") and wanted in {
+                    (base + endpoint.path).rstrip("/").lower()
+                    for base in provider.real_bases(endpoint.host)
+                }:
                     return pid
     raise TargetError(
         f"{connection.name or 'the connection'}: no provider of the fake IdP has the endpoint "

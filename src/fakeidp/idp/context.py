@@ -89,9 +89,14 @@ def store() -> Store:
 class RequestContext:
     """What one provider view needs: the provider, its store, and a findings list."""
 
-    def __init__(self, provider: Provider, endpoint: str, exchange: Exchange) -> None:
+    def __init__(
+        self, provider: Provider, endpoint: str, exchange: Exchange, url_name: str | None = None
+    ) -> None:
         self.provider = provider
+        # What the endpoint is (``token``), for findings, exchanges and faults; ``url_name``
+        # is which of the provider's URLs for it was called (Uber ``token_legacy``).
         self.endpoint = endpoint
+        self.url_name = url_name or endpoint
         self.store = store()
         self.exchange = exchange
         self.findings: list[Finding] = []
@@ -220,15 +225,17 @@ ViewFunc = Callable[[RequestContext], Response]
 def provider_view(provider: Provider, endpoint: str, view: ViewFunc) -> Callable[[], Response]:
     """Wrap ``view`` so its request and answer are recorded as an Exchange."""
 
-    facts = provider.lifecycle_of(_find_endpoint(provider, endpoint))
+    called = _find_endpoint(provider, endpoint)
+    role = called.view if called.host else endpoint
+    facts = provider.lifecycle_of(called)
 
     def checked(ctx: RequestContext) -> Response:
         return retired_answer(ctx, facts) or view(ctx)
 
     @functools.wraps(view)
     def wrapped(**_: Any) -> Response:
-        exchange = store().record_exchange(_request_exchange(provider, endpoint))
-        ctx = RequestContext(provider, endpoint, exchange)
+        exchange = store().record_exchange(_request_exchange(provider, role))
+        ctx = RequestContext(provider, role, exchange, endpoint)
         # the view (after its lifecycle facts), or an injected fault's answer
         response = answer_with_faults(ctx, checked if facts else view)
         exchange.status = response.status_code
@@ -268,8 +275,8 @@ def retired_answer(ctx: RequestContext, facts: tuple[Lifecycle, ...]) -> Respons
     """Record each lifecycle fact of this endpoint; a retired one is refused in strict mode
     with the answer the provider gives today (lenient mode serves the legacy answer)."""
     p = ctx.provider
-    endpoint = _find_endpoint(p, ctx.endpoint)
-    url = p.real_url(endpoint) if endpoint.host else ctx.endpoint
+    endpoint = _find_endpoint(p, ctx.url_name)
+    url = p.real_url(endpoint) if endpoint.host else ctx.url_name
     refusal: Response | None = None
     for fact in facts:
         kind = fact.applies_to.partition(":")[0]

@@ -65,7 +65,7 @@ class AlreadyChecked(RequestContext):
     findings; the checks run again (the same path) without recording them twice."""
 
     def __init__(self, ctx: RequestContext) -> None:
-        super().__init__(ctx.provider, ctx.endpoint, ctx.exchange)
+        super().__init__(ctx.provider, ctx.endpoint, ctx.exchange, ctx.url_name)
 
     def flag(
         self,

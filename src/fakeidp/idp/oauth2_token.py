@@ -125,7 +125,7 @@ def _token(ctx: RequestContext) -> Response:
 
 def _rules(ctx: RequestContext) -> OAuth2Rules:
     """The rules of the endpoint this request came to (Uber's legacy and v2 token URLs)."""
-    rules = ctx.provider.rules_at(ctx.endpoint)
+    rules = ctx.provider.rules_at(ctx.url_name)
     assert rules is not None
     return rules
 
