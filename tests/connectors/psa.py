@@ -2,8 +2,9 @@
 
 Only glue: a Strategy (settings, session and request data in dicts, as
 social-core's own ``social_core/tests/strategy.py`` keeps them), a Storage with
-the one model an OAuth login touches (the nonce that makes OAuth 2.0 ``state``
-single-use), and a last pipeline step that hands back what the app would store.
+the models a login touches (the nonce that makes OAuth 2.0 ``state`` single-use,
+the association that keeps an OpenID Connect ``nonce``), and a last pipeline
+step that hands back what the app would store.
 The backends themselves are social-core's, unmodified, with their own URLs.
 """
 
@@ -13,8 +14,6 @@ import urllib.parse
 import warnings
 from dataclasses import dataclass
 from typing import Any
-
-import requests
 
 with warnings.catch_warnings():
     # python3-openid, which social_core.strategy imports, imports defusedxml.cElementTree,
@@ -202,5 +201,6 @@ class App:
         assert isinstance(user, SignedIn), user
         return user
 
-    def login(self, session: requests.Session | None = None) -> SignedIn:
-        return self.complete(browser(self.start(), session))
+    def login(self) -> SignedIn:
+        """Start, let the browser go through the provider, complete."""
+        return self.complete(browser(self.start()))

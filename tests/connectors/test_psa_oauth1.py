@@ -12,7 +12,7 @@ from social_core.backends.twitter import TwitterOAuth
 from social_core.backends.xing import XingOAuth
 
 import fakeidp
-from tests.connectors.helpers import USER_IDS, assert_clean, query_of
+from tests.connectors.helpers import USER_IDS, assert_clean, browser, query_of
 from tests.connectors.psa import App
 
 
@@ -27,7 +27,9 @@ def test_twitter_login(idp: fakeidp.FakeIdP) -> None:
     # psa signs in through /oauth/authenticate (twitter.py AUTHORIZATION_URL), POSTs the
     # request-token call (REQUEST_TOKEN_METHOD) and adds redirect_uri to the authorize URL.
     assert url.startswith("https://api.twitter.com/oauth/authenticate?")
-    user = app.complete(browser_step(url))
+    callback = browser(url)
+    assert "oauth_verifier" in query_of(callback)
+    user = app.complete(callback)
     # verify_credentials.json answers the v1.1 user; psa's id is its "id".
     assert str(user.uid) == USER_IDS["x"]
     assert [e.endpoint for e in idp.exchanges()][:3] == [
@@ -59,11 +61,3 @@ def test_xing_login(idp: fakeidp.FakeIdP) -> None:
     assert user.uid == USER_IDS["xing"]
     assert user.response["user_id"] == USER_IDS["xing"]
     assert_clean(idp)
-
-
-def browser_step(url: str) -> str:
-    from tests.connectors.helpers import browser
-
-    callback = browser(url)
-    assert "oauth_verifier" in query_of(callback)
-    return callback

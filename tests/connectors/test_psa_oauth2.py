@@ -18,7 +18,14 @@ from social_core.backends.vimeo import VimeoOAuth2
 from social_core.exceptions import SocialAuthBaseException
 
 import fakeidp
-from tests.connectors.helpers import USER_IDS, assert_clean, lifecycle, query_of, show
+from tests.connectors.helpers import (
+    USER_IDS,
+    assert_clean,
+    browser,
+    lifecycle,
+    query_of,
+    show,
+)
 from tests.connectors.psa import App
 
 
@@ -57,7 +64,7 @@ def test_twitch_openid_connect_login_and_refresh(idp: fakeidp.FakeIdP) -> None:
     # psa's TwitchOpenIdConnect passes the claims request as a parameter, as Twitch wants it
     # (psa twitch.py: "non-compliant OpenID implementation").
     assert "claims" in query_of(url)
-    user = app.complete(fakeidp_browser(url))
+    user = app.complete(browser(url))
     # The ID token was fetched, its signature checked against Twitch's JWKS (discovery at
     # https://id.twitch.tv/oauth2/.well-known/openid-configuration) and its sub read.
     assert user.uid == USER_IDS["twitch"]
@@ -109,12 +116,6 @@ def test_uber_login_and_refresh(idp: fakeidp.FakeIdP) -> None:
     assert_clean(idp)
 
 
-def fakeidp_browser(url: str) -> str:
-    from tests.connectors.helpers import browser
-
-    return browser(url)
-
-
 def test_twitter_oauth2_login(idp: fakeidp.FakeIdP) -> None:
     app = app_for(idp, "x-oauth2", TwitterOAuth2, SCOPE=["offline.access"])
     url = app.start()
@@ -122,7 +123,7 @@ def test_twitter_oauth2_login(idp: fakeidp.FakeIdP) -> None:
     # PKCE_DEFAULT_CODE_CHALLENGE_METHOD = "s256"), as X's own SDK does; X accepts it
     # (audit §11b, ranked item 3).
     assert query_of(url)["code_challenge_method"] == "s256"
-    user = app.complete(fakeidp_browser(url))
+    user = app.complete(browser(url))
     assert user.uid == USER_IDS["x-oauth2"]
     token = idp.exchanges(endpoint="token")
     assert token and token[0].status == 200
