@@ -45,16 +45,30 @@ def profile(ctx: RequestContext, endpoint: ProfileEndpoint) -> Response:
                 scheme,
             )
             if ctx.refuse(f) or value is None:
-                return ctx.error("api", "invalid_token", "token missing or presented wrongly")
+                return ctx.error(
+                    "api",
+                    "invalid_token",
+                    "token missing or presented wrongly",
+                    case="token_missing",
+                )
         token = ctx.store.valid_token(value, ctx.provider.id)
         if token is None or token.grant.user is None:
             ctx.flag(R.API_TOKEN, "invalid, expired or revoked access token", "a valid token", "?")
-            return ctx.error("api", "invalid_token", "Invalid Token")
+            return ctx.error("api", "invalid_token", "Invalid Token", case="token_invalid")
         grant = token.grant
     if check_headers(
         ctx, endpoint.headers, R.API_REQUIRED_HEADER, R.API_EXPECTED_HEADER, grant.client_id
     ):
-        return ctx.error("api", "invalid_request", "a required header is missing")
+        missing = any(
+            rule.severity == "error" and rule.name not in request.headers
+            for rule in endpoint.headers
+        )
+        return ctx.error(
+            "api",
+            "invalid_request",
+            "a required header is missing" if missing else "a required header is wrong",
+            case="header_missing" if missing else "header_wrong",
+        )
     expected = ctx.store.expectations.get(ctx.provider.id, {}).get("profile_headers", {})
     for name, want in expected.items():
         if request.headers.get(name) != want:

@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 from ..providers.hosts import HostOverrides, override_hosts
 from ..providers.loader import builtin_providers
 from ..providers.model import Provider
-from . import api, oauth1, oauth2_authorize, oauth2_token, oidc, pages, unknown
+from . import api, oauth1, oauth2_authorize, oauth2_token, oidc, pages, token_info, unknown
 from .context import RequestContext, json_response, provider_view
 from .control import control_blueprint
 from .store import Store
@@ -29,13 +29,18 @@ log = logging.getLogger("fakeidp")
 VIEWS: dict[tuple[str, str], Callable[[RequestContext], Response]] = {
     ("oauth2", "authorize"): oauth2_authorize.authorize,
     ("oauth2", "token"): oauth2_token.token,
-    ("oauth2", "revoke"): oauth2_token.revoke,
+    ("oauth2", "revoke"): token_info.revoke,
+    # Provider token endpoints outside RFC 6749: Twitch validate, WordPress.com token-info.
+    ("oauth2", "validate"): token_info.validate,
+    ("oauth2", "token_info"): token_info.wordpress_token_info,
     **{("oauth1", name): view for name, view in oauth1.VIEWS.items()},
 }
 METHODS: dict[tuple[str, str], list[str]] = {
     ("oauth2", "authorize"): ["GET", "POST"],
     ("oauth2", "token"): ["GET", "POST", "PUT"],
     ("oauth2", "revoke"): ["POST"],
+    ("oauth2", "validate"): ["GET"],
+    ("oauth2", "token_info"): ["GET"],
     # Every OAuth 1.0a endpoint takes GET and POST; an undocumented method is a warning
     # (oauth1.request.method), not a 405.
     **{("oauth1", name): ["GET", "POST"] for name in oauth1.VIEWS},

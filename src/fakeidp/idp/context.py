@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import html
+import http
 import json
 import urllib.parse
 from collections.abc import Callable, Mapping
@@ -142,10 +143,33 @@ class RequestContext:
         }
 
     # -- answers in the provider's own shapes -------------------------------
-    def error(self, kind: str, error: str, description: str, status: int | None = None) -> Response:
+    def error(
+        self,
+        kind: str,
+        error: str,
+        description: str,
+        status: int | None = None,
+        case: str | None = None,
+    ) -> Response:
+        """The provider's error answer; ``case`` names a situation its fixture may word itself
+        (``[errors.api.cases]``). ``${status}`` in the body is the HTTP status sent, so the
+        two never disagree (a Twitch 401 never says ``"status": 400``)."""
         shape = self.provider.error_shape(kind)
-        body = render(shape.body, {"error": error, "error_description": description})
+        own = shape.cases.get(case) if case else None
+        if own is not None:
+            error = own.error or error
+            description = own.description or description
+            status = status or own.status
         code = status or shape.status_for(error)
+        body = render(
+            shape.body,
+            {
+                "error": error,
+                "error_description": description,
+                "status": code,
+                "status_text": status_phrase(code),
+            },
+        )
         if shape.content_type == "application/x-www-form-urlencoded":
             # Leave out what the error has no value for (JIRA's oauth_signature on an API 401).
             text = urllib.parse.urlencode({k: v for k, v in body.items() if v not in (None, "")})
@@ -167,6 +191,13 @@ class RequestContext:
 
     def render(self, template: Any, **context: Any) -> Any:
         return render(template, context)
+
+
+def status_phrase(status: int) -> str:
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return f"HTTP {status}"
 
 
 def json_response(body: Any, status: int = 200, **headers: str) -> Response:

@@ -453,3 +453,36 @@ LIFECYCLE_CLOSED = _rule(
     "provider fixture [[lifecycle]] (each cites the provider's notice)",
     "the provider no longer registers new applications; only existing ones may still work",
 )
+
+
+# -- Provider token endpoints beyond RFC 6749 (issue 9, part B) ---------------------------------
+VALIDATE_TOKEN = _rule(
+    "oauth2.validate.token",
+    "error",
+    "dev.twitch.tv/docs/authentication/validate-tokens",
+    "GET /oauth2/validate must carry the access token in 'Authorization: OAuth <token>'",
+)
+VALIDATE_SCHEME = _rule(
+    "oauth2.validate.scheme",
+    "warning",
+    "dev.twitch.tv/docs/authentication/validate-tokens",
+    "Twitch documents 'Authorization: OAuth <token>' for /oauth2/validate, not Bearer",
+)
+REVOKE_CLIENT = _rule(
+    "oauth2.revoke.client_id",
+    "error",
+    "dev.twitch.tv/docs/authentication/revoke-tokens",
+    "a revoke request must name a registered client_id (Twitch: 404 'client does not exist')",
+)
+REVOKE_TOKEN = _rule(
+    "oauth2.revoke.token",
+    "error",
+    "dev.twitch.tv/docs/authentication/revoke-tokens",
+    "a revoke request must carry a token issued to the client (Twitch: 400 'Invalid token')",
+)
+TOKEN_INFO_REQUEST = _rule(
+    "oauth2.token_info.request",
+    "error",
+    "developer.wordpress.com/docs/oauth2 (Validating tokens); wpcom-connect-examples#1",
+    "/oauth2/token-info needs client_id and token in the query, for a token issued to that client",
+)

@@ -15,9 +15,11 @@ from types import MappingProxyType
 
 from ..resources import shipped_dir
 from .model import (
+    API_ERROR_CASES,
     CLIENT_AUTH_PLACEMENTS,
     PROFILE_AUTH_SCHEMES,
     Endpoint,
+    ErrorCase,
     ErrorShape,
     HeaderRule,
     Lifecycle,
@@ -106,6 +108,7 @@ def _error_shapes(r: _Reader) -> dict[str, ErrorShape]:
             body=e.get("body", object),
             status_by_error=MappingProxyType(dict(statuses)),
             content_type=e.get("content_type", str, "application/json"),
+            cases=_error_cases(e),
         )
         e.check_unknown()
     if "oauth" not in out:
@@ -131,6 +134,23 @@ def _client_auth_error(o: _Reader) -> ProviderAnswer | None:
     )
     e.check_unknown()
     return answer
+
+
+def _error_cases(e: _Reader) -> MappingProxyType[str, ErrorCase]:
+    """``cases``: the provider's own error, text and status for one situation."""
+    cases: dict[str, ErrorCase] = {}
+    table = e.sub("cases", {})
+    for name in table.table:
+        if name not in API_ERROR_CASES:
+            raise table.fail(name, f"expected one of {', '.join(API_ERROR_CASES)}")
+        c = table.sub(name)
+        cases[name] = ErrorCase(
+            error=c.get("error", str, None),
+            description=c.get("description", str, None),
+            status=c.get("status", int, None),
+        )
+        c.check_unknown()
+    return MappingProxyType(cases)
 
 
 def _oauth2(r: _Reader) -> OAuth2Rules:
@@ -182,6 +202,9 @@ def _oauth2_rules(o: _Reader) -> OAuth2Rules:
             "tolerated",  # type: ignore[arg-type]
         ),
         client_auth_error=_client_auth_error(o),
+        revoke_client_auth=o.choice(  # type: ignore[arg-type]
+            "revoke_client_auth", ("credentials", "client_id"), "credentials"
+        ),
     )
     for way in rules.revoke_auth:
         if way not in REVOKE_AUTH:

@@ -76,6 +76,19 @@ class ProfileEndpoint:
 
 
 @dataclass(frozen=True)
+class ErrorCase:
+    """The provider's own answer to one situation (a missing token, an invalid one)."""
+
+    error: str | None = None
+    description: str | None = None
+    status: int | None = None
+
+
+# The situations an [errors.api.cases] table may name (provider_fixtures/README.md).
+API_ERROR_CASES = ("token_missing", "token_invalid", "header_missing", "header_wrong")
+
+
+@dataclass(frozen=True)
 class ErrorShape:
     """How the provider answers an error: status and a JSON body template."""
 
@@ -85,6 +98,7 @@ class ErrorShape:
         default_factory=lambda: MappingProxyType({})
     )
     content_type: str = "application/json"
+    cases: MappingProxyType[str, ErrorCase] = field(default_factory=lambda: MappingProxyType({}))
 
     def status_for(self, error: str) -> int:
         return self.status_by_error.get(error, self.status)
@@ -176,6 +190,9 @@ class OAuth2Rules:
     rotated_refresh_token_reuse: Tolerance = "tolerated"
     # The provider's answer to a confidential client that did not authenticate where it must.
     client_auth_error: ProviderAnswer | None = None
+    # How the revoke endpoint knows the client: "credentials" (RFC 7009 §2.1, client
+    # authentication) or "client_id" alone (Twitch), see provider_fixtures/README.md.
+    revoke_client_auth: Literal["credentials", "client_id"] = "credentials"
 
 
 @dataclass(frozen=True)
