@@ -7,9 +7,11 @@ None of these providers has a refresh (OAuth 1.0a tokens do not expire: PROVIDER
 
 from __future__ import annotations
 
+import pytest
 from social_core.backends.tumblr import TumblrOAuth
 from social_core.backends.twitter import TwitterOAuth
 from social_core.backends.xing import XingOAuth
+from social_core.exceptions import AuthCanceled
 
 import fakeidp
 from tests.connectors.helpers import USER_IDS, assert_clean, browser, query_of
@@ -60,4 +62,17 @@ def test_xing_login(idp: fakeidp.FakeIdP) -> None:
     # (xing.py clean_oauth_auth), which XING wants (PROVIDERS.md §9).
     assert user.uid == USER_IDS["xing"]
     assert user.response["user_id"] == USER_IDS["xing"]
+    assert_clean(idp)
+
+
+def test_twitter_denial_is_a_cancel(idp: fakeidp.FakeIdP) -> None:
+    app = app_for(idp, "x", TwitterOAuth)
+    idp.deny_next("x")
+    callback = browser(app.start())
+    # X sends the user back with ?denied=<request token> (PROVIDERS.md §11); psa's twitter
+    # backend reads that as a cancel (twitter.py process_error).
+    assert "denied" in query_of(callback)
+    with pytest.raises(AuthCanceled):
+        app.complete(callback)
+    assert [e.endpoint for e in idp.exchanges()] == ["request_token", "authenticate"]
     assert_clean(idp)

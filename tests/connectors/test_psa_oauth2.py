@@ -15,7 +15,7 @@ from social_core.backends.twitch import TwitchOAuth2, TwitchOpenIdConnect
 from social_core.backends.twitter_oauth2 import TwitterOAuth2
 from social_core.backends.uber import UberOAuth2
 from social_core.backends.vimeo import VimeoOAuth2
-from social_core.exceptions import SocialAuthBaseException
+from social_core.exceptions import AuthCanceled, SocialAuthBaseException
 
 import fakeidp
 from tests.connectors.helpers import (
@@ -171,4 +171,16 @@ def test_dribbble_profile_at_retired_v1_is_refused(idp: fakeidp.FakeIdP) -> None
     assert idp.exchanges(endpoint="token")[0].status == 200  # the token exchange was right
     retired = idp.acknowledge("provider.retired")
     assert [f.severity for f in retired] == ["error"], show(idp.findings())
+    assert_clean(idp)
+
+
+def test_twitch_denial_is_a_cancel(idp: fakeidp.FakeIdP) -> None:
+    app = app_for(idp, "twitch", TwitchOAuth2)
+    idp.deny_next("twitch")
+    callback = browser(app.start())
+    # RFC 6749 §4.1.2.1: error=access_denied with the state; psa raises AuthCanceled.
+    assert query_of(callback)["error"] == "access_denied"
+    with pytest.raises(AuthCanceled):
+        app.complete(callback)
+    assert [e.endpoint for e in idp.exchanges()] == ["authorize"]
     assert_clean(idp)
