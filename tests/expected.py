@@ -12,9 +12,11 @@ EXPECTED_USER_IDS = {
     "digitalocean": "b6fr89dbf6d9156cace5f3c78dc9851d957381ef",
     "dribbble": "483195",
     "imgur": "384077",
+    "jira-data-center": "fakeidptest",
     "oidc": "248289761001",
     "twitch": "739003271",
     "twitch-kraken": "22761313",
+    "tumblr-oauth2": "fakeidptest",
     # /v1.2/me's rider_id: the current profile API (v1/me's uuid is deprecated).
     "uber": "8OlTlUG1TyeAQf1JiBZZdkKxuSSOUwu2IkO0Hf9d2HV52Pm25A0NvsbmbnZr85tLVi-s8CckpBK8Eq0Nke4X-no3AcSHfeVh6J5O6LiQt5LsBZDSi4qyVUdSLeYDnTtirw==",
     "vimeo": "/users/12345",

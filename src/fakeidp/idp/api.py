@@ -11,6 +11,7 @@ from flask import Response, request
 
 from ..providers.model import ProfileEndpoint
 from . import rules as R
+from . import shared_urls
 from .context import RequestContext, json_response
 from .headers import check_headers
 from .oauth1 import authenticate_api
@@ -30,6 +31,9 @@ def presented_token(endpoint: ProfileEndpoint) -> tuple[str | None, str | None]:
 
 
 def profile(ctx: RequestContext, endpoint: ProfileEndpoint) -> Response:
+    other = shared_urls.sibling(ctx, endpoint)  # Tumblr: one URL, OAuth 1.0a and OAuth 2.0
+    if other is not None:
+        return profile(*other)
     if "oauth1" in endpoint.auth:
         result = authenticate_api(ctx)
         if isinstance(result, Response):
