@@ -31,9 +31,7 @@ from tests.connectors.psa import App
 
 def app_for(idp: fakeidp.FakeIdP, pid: str, backend: type, **settings: object) -> App:
     creds = idp.credentials(pid)
-    app = App(backend, creds.client_id, creds.client_secret)
-    app.strategy.settings.update(settings)
-    return app
+    return App(backend, creds.client_id, creds.client_secret, **settings)
 
 
 def test_digitalocean_login_and_refresh(idp: fakeidp.FakeIdP) -> None:
