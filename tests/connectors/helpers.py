@@ -164,3 +164,16 @@ def emulates(pid: str, real_url: str) -> bool:
     """Whether the fixture serves ``real_url`` (an endpoint or profile URL)."""
     p = builtin_providers()[pid]
     return any(p.real_url(e) == real_url for e in p.all_endpoints())
+
+
+def newest_urls(idp: fakeidp.FakeIdP, pid: str) -> dict[str, str]:
+    """Each endpoint on the last of its host's names (``x.com`` and ``api.x.com`` beside
+    ``twitter.com`` and ``api.twitter.com``): the names current docs and connectors use."""
+    p = idp.provider(pid)
+    return {e.name: p.real_bases(e.host)[-1] + e.path for e in p.all_endpoints()}
+
+
+def renamed(pid: str) -> bool:
+    """Whether one of the provider's hosts has several names."""
+    p = builtin_providers()[pid]
+    return any(len(p.real_bases(e.host)) > 1 for e in p.all_endpoints())

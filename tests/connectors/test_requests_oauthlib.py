@@ -19,10 +19,12 @@ from tests.connectors.helpers import (
     assert_clean,
     browser,
     lifecycle,
+    newest_urls,
     oauth1_settings,
     oauth2_settings,
     query_of,
     read_oauth1_user,
+    renamed,
     show,
 )
 from tests.expected import OAUTH2_PROVIDERS
@@ -36,9 +38,19 @@ LIVE_OAUTH2 = [pid for pid in OAUTH2_PROVIDERS if pid not in RETIRED]
 
 @pytest.mark.parametrize("pid", LIVE_OAUTH2)
 def test_oauth2_session(idp: fakeidp.FakeIdP, pid: str) -> None:
+    oauth2_session_login(idp, pid, idp.real_urls(pid))
+
+
+@pytest.mark.parametrize("pid", [pid for pid in LIVE_OAUTH2 if renamed(pid)])
+def test_oauth2_session_on_current_host_names(idp: fakeidp.FakeIdP, pid: str) -> None:
+    # X's docs and n8n use x.com/i/oauth2/authorize and api.x.com/2/oauth2/token (audit §11b).
+    oauth2_session_login(idp, pid, newest_urls(idp, pid))
+
+
+def oauth2_session_login(idp: fakeidp.FakeIdP, pid: str, urls: dict[str, str]) -> None:
     from requests_oauthlib import OAuth2Session
 
-    s = oauth2_settings(idp, pid, idp.real_urls(pid))
+    s = oauth2_settings(idp, pid, urls)
     session = OAuth2Session(
         s.client_id,
         redirect_uri=REDIRECT,
@@ -73,9 +85,19 @@ def test_oauth2_session(idp: fakeidp.FakeIdP, pid: str) -> None:
 
 @pytest.mark.parametrize("pid", OAUTH1_PROVIDERS)
 def test_oauth1_session(idp: fakeidp.FakeIdP, pid: str) -> None:
+    oauth1_session_login(idp, pid, idp.real_urls(pid))
+
+
+@pytest.mark.parametrize("pid", [pid for pid in OAUTH1_PROVIDERS if renamed(pid)])
+def test_oauth1_session_on_current_host_names(idp: fakeidp.FakeIdP, pid: str) -> None:
+    # X's developer docs now name the API host api.x.com (PROVIDERS.md §11).
+    oauth1_session_login(idp, pid, newest_urls(idp, pid))
+
+
+def oauth1_session_login(idp: fakeidp.FakeIdP, pid: str, urls: dict[str, str]) -> None:
     from requests_oauthlib import OAuth1Session
 
-    s = oauth1_settings(idp, pid, idp.real_urls(pid))
+    s = oauth1_settings(idp, pid, urls)
     session = OAuth1Session(
         s.key,
         client_secret=s.secret,
