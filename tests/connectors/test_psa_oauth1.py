@@ -39,6 +39,10 @@ def test_twitter_login(idp: fakeidp.FakeIdP) -> None:
         "authenticate",
         "access_token",
     ]
+    # psa adds redirect_uri to the OAuth 1.0a authorize URL (PROVIDERS.md §0), a parameter X
+    # does not define and ignores: a warning, not a refusal.
+    extra = idp.findings(rule="oauth1.authorize.unknown_param")
+    assert [(f.severity, f.actual) for f in extra] == [("warning", "redirect_uri")]
     assert_clean(idp)
 
 
