@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fakeidp import FakeIdP
 from fakeidp.providers import builtin_providers
 
 OAUTH2_PROVIDERS = sorted(p.id for p in builtin_providers().values() if p.protocol == "oauth2")
@@ -23,3 +24,26 @@ EXPECTED_USER_IDS = {
     "wordpress": "12345678",
     "x-oauth2": "1460123456789012480",
 }
+
+
+# Providers a fixture marks wholly retired (Twitch Kraken): a strict fake answers every request
+# as the provider does today (410), so tests of their legacy behaviour run them lenient.
+RETIRED_PROVIDERS = frozenset(
+    p.id
+    for p in builtin_providers().values()
+    if any(f.applies_to == "provider" and f.status == "retired" for f in p.lifecycle)
+)
+
+
+def legacy(idp: FakeIdP, pid: str) -> None:
+    """Serve a retired provider's legacy answers (lenient mode); the test then acknowledges
+    the ``provider.retired`` errors (:func:`retired_seen`) and judges the rest."""
+    if pid in RETIRED_PROVIDERS:
+        idp.set_strict(pid, False)
+
+
+def retired_seen(idp: FakeIdP, pid: str) -> None:
+    """A retired provider's requests each carry a ``provider.retired`` error: expected here."""
+    if pid in RETIRED_PROVIDERS:
+        assert idp.findings(pid, rule="provider.retired")
+        idp.acknowledge("provider.retired")

@@ -9,7 +9,7 @@ import pytest
 
 import fakeidp
 from fakeidp.providers import builtin_providers
-from tests.expected import EXPECTED_USER_IDS, OAUTH2_PROVIDERS
+from tests.expected import EXPECTED_USER_IDS, OAUTH2_PROVIDERS, legacy, retired_seen
 
 
 @contextmanager
@@ -40,6 +40,7 @@ TRANSPORTS: dict[str, Callable[..., object]] = {
 @pytest.mark.parametrize("transport", sorted(TRANSPORTS))
 @pytest.mark.parametrize("pid", OAUTH2_PROVIDERS)
 def test_login_and_refresh(idp: fakeidp.FakeIdP, pid: str, transport: str) -> None:
+    legacy(idp, pid)
     with TRANSPORTS[transport](idp, pid) as client:  # type: ignore[attr-defined]
         result = client.login()
         assert result.user_id == EXPECTED_USER_IDS[pid]
@@ -65,6 +66,7 @@ def test_login_and_refresh(idp: fakeidp.FakeIdP, pid: str, transport: str) -> No
                 idp.acknowledge("oauth2.token.refresh_token_rotated")
         else:
             assert "refresh_token" not in result.token
+    retired_seen(idp, pid)
     assert idp.errors() == []
     assert [f for f in idp.findings(severity="warning") if not f.acknowledged] == []
     endpoints = [e.endpoint for e in idp.exchanges(pid)]

@@ -14,7 +14,7 @@ import pytest
 
 import fakeidp
 from tests.connectors.helpers import browser, oauth2_settings
-from tests.expected import EXPECTED_USER_IDS, OAUTH2_PROVIDERS
+from tests.expected import EXPECTED_USER_IDS, OAUTH2_PROVIDERS, legacy, retired_seen
 
 REDIRECT = "http://127.0.0.1:9999/callback"
 
@@ -38,6 +38,7 @@ def _plain_http(monkeypatch: pytest.MonkeyPatch, live: fakeidp.FakeIdP) -> None:
 def test_requests_oauthlib(live: fakeidp.FakeIdP, pid: str) -> None:
     from requests_oauthlib import OAuth2Session
 
+    legacy(live, pid)
     s = oauth2_settings(live, pid, live.urls(pid))
     session = OAuth2Session(
         s.client_id,
@@ -68,6 +69,7 @@ def test_requests_oauthlib(live: fakeidp.FakeIdP, pid: str) -> None:
             auth=None if not s.basic else (s.client_id, s.client_secret),
         )
         assert refreshed["access_token"] != token["access_token"]
+    retired_seen(live, pid)
     assert live.errors() == [], [str(f) for f in live.errors()]
 
 
@@ -76,6 +78,7 @@ def test_authlib(live: fakeidp.FakeIdP, pid: str) -> None:
     from authlib.common.security import generate_token
     from authlib.integrations.requests_client import OAuth2Session
 
+    legacy(live, pid)
     s = oauth2_settings(live, pid, live.urls(pid))
     session = OAuth2Session(
         s.client_id,
@@ -101,4 +104,5 @@ def test_authlib(live: fakeidp.FakeIdP, pid: str) -> None:
     if token.get("refresh_token"):
         refreshed = session.refresh_token(s.urls["token"], refresh_token=token["refresh_token"])
         assert refreshed["access_token"] != token["access_token"]
+    retired_seen(live, pid)
     assert live.errors() == [], [str(f) for f in live.errors()]

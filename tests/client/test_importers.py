@@ -124,12 +124,42 @@ def test_seed_002_oauth2_body_imports_forgiving_and_logs_in(name: str) -> None:
     connection = from_auth0(seed(name), forgiving=True)
     assert connection.protocol == "oauth2"
     assert connection.client_auth == "body" and not connection.pkce
-    with fakeidp.intercept() as idp:
+    # Lenient mode serves even a retired API's legacy answer, so an old connector still runs.
+    with fakeidp.intercept(strict=name not in RETIRED_SEEDS) as idp:
         # The seed's placeholder credentials, registered as a client of the fake.
         idp.register_client(provider_id, connection.client_id, connection.client_secret)
         result = fakeidp.OAuth2Client(connection).login()
         assert result.user_id == str(idp.user(provider_id).profile[field])
-        assert idp.errors() == []
+        errors = [f.rule for f in idp.errors()]
+        if name in RETIRED_SEEDS:
+            assert errors and set(errors) == {"provider.retired"}
+        else:
+            assert errors == []
+
+
+# seed -> what the provider answers the seed's retired call today (status, a body value)
+RETIRED_SEEDS = {
+    # Kraken: 410 on every URL, the authorize page first (twitch_kraken.toml [[lifecycle]]).
+    "twitch": (410, "this API has been removed."),
+    # Dribbble v1: 401 "This version of the API is deprecated…" (dribbble.toml [[lifecycle]]).
+    "dribbble": (401, "This version of the API is deprecated. This application must use v2: "),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RETIRED_SEEDS))
+def test_seed_002_retired_api_gets_the_answer_the_provider_gives_today(name: str) -> None:
+    provider_id = OAUTH2_SEEDS[name][0]
+    status, text = RETIRED_SEEDS[name]
+    connection = from_auth0(seed(name), forgiving=True)
+    with fakeidp.intercept() as idp:
+        idp.register_client(provider_id, connection.client_id, connection.client_secret)
+        with pytest.raises(fakeidp.LoginError) as caught:
+            fakeidp.OAuth2Client(connection).login()
+        assert caught.value.status == status
+        assert text in json.dumps(caught.value.body)
+        [finding] = idp.errors()
+        assert finding.rule == "provider.retired"
+        assert "was retired" in finding.message and "use instead" in finding.message
 
 
 def test_seed_002_twitch_body_speaks_kraken() -> None:

@@ -32,16 +32,34 @@ def report() -> Report:
 
 
 def test_every_provider_and_every_check_of_its_protocol_is_reported(report: Report) -> None:
-    providers = builtin_providers()
+    # A wholly retired provider (Twitch Kraken) runs only when chosen; see below.
+    providers = {pid: p for pid, p in builtin_providers().items() if not p.retired}
+    assert "twitch-kraken" not in providers
     assert [p.id for p in report.providers] == list(providers)
     for pid, provider in providers.items():
         wanted = [c.id for c in catalogue() if provider.protocol in c.protocols]
         assert [r.check for r in report.results if r.provider == pid] == wanted
 
 
-def test_nothing_fails_or_warns(report: Report) -> None:
+def test_nothing_fails_or_warns_but_a_provider_closed_to_new_applications(
+    report: Report,
+) -> None:
     bad = [f"{r.id}: {r.message}" for r in report.results if r.status in ("fail", "warning")]
-    assert bad == []
+    # XING closed its API to new applications in 2017 (xing.toml [[lifecycle]]).
+    [closed] = bad
+    assert closed.startswith("xing/provider.lifecycle: XING is closed to new applications")
+    assert "xing/xing_api#14" in closed
+
+
+def test_a_retired_provider_chosen_by_name_fails_only_the_lifecycle_check() -> None:
+    with Engine(ReferenceTarget(), ["twitch-kraken"]) as engine:
+        report = engine.run_all()
+    bad = {r.check: r for r in report.results if r.status in ("fail", "warning")}
+    assert list(bad) == ["provider.lifecycle"]
+    result = bad["provider.lifecycle"]
+    assert result.status == "fail"
+    assert result.message.startswith("uses a retired API and will fail in production")
+    assert "2022-02-28" in result.message and "Helix" in result.message
 
 
 def test_not_applicable_only_where_the_provider_or_settings_give_nothing_to_check(

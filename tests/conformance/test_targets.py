@@ -206,6 +206,19 @@ def test_seed_002_auth0_connections_produce_a_report(name: str) -> None:
     if name == "vimeo":  # Vimeo documents Basic; Auth0 posts the secret in the body
         warned = {r.check for r in report.by_status("warning")}
         assert "token.client_auth" in warned
+    # Retired APIs: the report says so, and that the connection will fail in production.
+    lifecycle = report.result(provider.id, "provider.lifecycle")
+    assert lifecycle is not None
+    if name in ("twitch", "dribbble"):
+        assert lifecycle.status == "fail"
+        assert lifecycle.message.startswith("uses a retired API and will fail in production")
+        assert ("2022-02-28" if name == "twitch" else "api.dribbble.com/v2/user") in (
+            lifecycle.message
+        )
+    elif name in ("uber", "xing"):  # /v1/me and the legacy OAuth URLs; XING closed in 2017
+        assert lifecycle.status == "warning"
+    else:
+        assert lifecycle.status == "pass", lifecycle.message
 
 
 def test_integration_app_config_via_load_target(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import hashlib
 import pytest
 
 import fakeidp
+from tests.expected import legacy, retired_seen
 
 from .flow import REDIRECT, Flow
 
@@ -451,6 +452,7 @@ def test_custom_token_header_expectation(idp: fakeidp.FakeIdP) -> None:
     ],
 )
 def test_token_response_shapes(idp: fakeidp.FakeIdP, pid: str, check: object) -> None:
+    legacy(idp, pid)
     flow = Flow(idp, pid)
     token = flow.login_token()
     assert check(token), token  # type: ignore[operator]
@@ -485,11 +487,12 @@ def test_profile_auth_scheme_lenient(lenient: fakeidp.FakeIdP) -> None:
 
 
 def test_kraken_takes_oauth_and_query_token(idp: fakeidp.FakeIdP) -> None:
+    legacy(idp, "twitch-kraken")
     flow = Flow(idp, "twitch-kraken")
     token = flow.login_token()["access_token"]
     assert flow.profile(token, scheme="OAuth").json["_id"] == "22761313"
     assert flow.profile(None, query_string={"oauth_token": token}).status_code == 200
-    assert flow.rules() == []
+    assert set(flow.rules()) == {"provider.retired"}
 
 
 def test_query_access_token_where_not_accepted(idp: fakeidp.FakeIdP) -> None:
@@ -535,11 +538,13 @@ def test_helix_requires_the_matching_client_id_header(idp: fakeidp.FakeIdP) -> N
 
 
 def test_kraken_accept_header_is_a_warning(idp: fakeidp.FakeIdP) -> None:
+    legacy(idp, "twitch-kraken")
     flow = Flow(idp, "twitch-kraken")
     token = flow.login_token()["access_token"]
     response = flow.profile(token, scheme="OAuth", headers={"Accept": "application/json"})
     assert response.status_code == 200
-    assert [(f.rule, f.severity) for f in idp.findings()] == [
+    retired_seen(idp, "twitch-kraken")
+    assert [(f.rule, f.severity) for f in idp.findings() if not f.acknowledged] == [
         ("api.profile.expected_header", "warning")
     ]
 

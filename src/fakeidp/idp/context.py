@@ -23,7 +23,6 @@ from ..providers.model import Endpoint, Lifecycle, Provider
 from .fault_answers import answer_with_faults
 from .limits import MAX_STORED_BODY, truncated_body
 from .rules import (
-    LIFECYCLE_CLOSED,
     LIFECYCLE_DEPRECATED,
     LIFECYCLE_RETIRED,
     Finding,
@@ -265,7 +264,10 @@ def provider_view(provider: Provider, endpoint: str, view: ViewFunc) -> Callable
 
     called = _find_endpoint(provider, endpoint)
     role = called.view if called.host else endpoint
-    facts = provider.lifecycle_of(called)
+    # "Closed to new applications" is no fault of a request (existing keys may still work):
+    # the conformance report says it (checks_lifecycle); retired and deprecated parts are
+    # said on every request to them.
+    facts = tuple(f for f in provider.lifecycle_of(called) if f.status != "closed")
 
     def checked(ctx: RequestContext) -> Response:
         return retired_answer(ctx, facts) or view(ctx)
@@ -302,11 +304,7 @@ def _find_endpoint(provider: Provider, name: str) -> Endpoint:
     return Endpoint(name, "", "")
 
 
-_LIFECYCLE_RULES = {
-    "retired": LIFECYCLE_RETIRED,
-    "deprecated": LIFECYCLE_DEPRECATED,
-    "closed": LIFECYCLE_CLOSED,
-}
+_LIFECYCLE_RULES = {"retired": LIFECYCLE_RETIRED, "deprecated": LIFECYCLE_DEPRECATED}
 
 
 def retired_answer(ctx: RequestContext, facts: tuple[Lifecycle, ...]) -> Response | None:

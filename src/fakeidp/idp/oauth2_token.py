@@ -165,18 +165,17 @@ def _authenticate(
             "one of " + ", ".join(rules.client_auth_documented),
             creds.placements,
         )
-    read = [place for place in creds.placements if place in rules.client_auth]
+    # Credentials also in a place the provider reads: the extra copy is ignored, not refused
+    # (no source says a provider refuses both; X's answer names a *missing* Basic header).
+    readable = any(place in rules.client_auth for place in creds.placements)
     for place in creds.placements:
         if place not in rules.client_auth:
-            # Beside credentials where the provider reads them, an extra copy is not read,
-            # so it is not refused (flask-dance's Twitch refresh adds Basic to body ones).
             f = ctx.flag(
                 R.TOKEN_CLIENT_AUTH_PLACEMENT,
-                f"{p.name} does not read client credentials from {place}"
-                + (f"; it read them from {read[0]}" if read else ""),
+                f"{p.name} does not read client credentials from {place}",
                 list(rules.client_auth),
                 place,
-                severity="warning" if read else None,
+                "warning" if readable else None,
                 source=_answer_source(ctx, R.TOKEN_CLIENT_AUTH_PLACEMENT),
             )
             if ctx.refuse(f):

@@ -447,12 +447,6 @@ LIFECYCLE_DEPRECATED = _rule(
     "provider fixture [[lifecycle]] (each cites the provider's notice)",
     "the endpoint, host or provider is deprecated; it still answers, but migrate",
 )
-LIFECYCLE_CLOSED = _rule(
-    "provider.closed",
-    "warning",
-    "provider fixture [[lifecycle]] (each cites the provider's notice)",
-    "the provider no longer registers new applications; only existing ones may still work",
-)
 
 
 # -- Provider token endpoints beyond RFC 6749 (issue 9, part B) ---------------------------------

@@ -285,6 +285,11 @@ class Provider:
     def all_endpoints(self) -> tuple[Endpoint, ...]:
         return tuple(self.endpoints.values()) + tuple(p.endpoint for p in self.profiles)
 
+    @property
+    def retired(self) -> bool:
+        """The whole provider is retired (Twitch Kraken): no connector can conform to it."""
+        return any(f.applies_to == "provider" and f.status == "retired" for f in self.lifecycle)
+
     def lifecycle_of(self, endpoint: Endpoint) -> tuple[Lifecycle, ...]:
         """The lifecycle facts that apply to ``endpoint`` (an endpoint or profile URL)."""
         return tuple(fact for fact in self.lifecycle if fact.applies(endpoint))
