@@ -33,6 +33,8 @@ from tests.connectors.test_requests_oauthlib import LIVE_OAUTH2, OAUTH1_PROVIDER
 def httpx_clients() -> Any:
     """authlib's httpx integration; it imports httpx2 when installed and warns when it falls
     back to httpx (authlib/integrations/httpx_client/_compat.py), which is what we test."""
+    import authlib.deprecate  # noqa: F401  # its import puts an "always" filter first; ours goes after
+
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "The httpx module is deprecated")
         from authlib.integrations import httpx_client
