@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from fakeidp.client import from_auth0
+from fakeidp.client import Connection, from_auth0
 from fakeidp.conformance import (
     AdapterTarget,
     ConnectionTarget,
@@ -261,3 +261,20 @@ def test_a_connection_for_no_known_provider_is_one_clear_line(tmp_path: Path) ->
     with pytest.raises(TargetError) as err:
         run(load_target(f"auth0:{path}"))
     assert "\n" not in str(err.value)
+
+
+def test_a_connection_on_api_x_com_is_judged_like_one_on_api_twitter_com() -> None:
+    # n8n and docs.x.com use x.com / api.x.com (PROVIDERS-AUDIT §11b, ranked 4).
+    connection = Connection.for_provider(
+        PROVIDERS["x-oauth2"],
+        {
+            "authorize": "https://x.com/i/oauth2/authorize",
+            "token": "https://api.x.com/2/oauth2/token",
+            "users_me": "https://api.x.com/2/users/me",
+        },
+    )
+    report = run(ConnectionTarget(connection, name="x.com connection"))
+    assert [p.id for p in report.providers] == ["x-oauth2"]
+    login = report.result("x-oauth2", "login")
+    assert login is not None and login.status == "pass", login.message
+    assert problems(report) == []

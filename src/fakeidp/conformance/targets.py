@@ -28,6 +28,7 @@ from ..client.errors import LoginError
 from ..client.id_token import OpenIDProvider
 from ..client.oauth1 import OAuth1Client
 from ..client.oauth2 import OAuth2Client
+from ..providers.loader import builtin_providers
 from ..providers.model import Provider
 from .environment import CAPABILITIES, Environment, Outcome, Settings
 
@@ -229,8 +230,16 @@ class ConnectionTarget(ReferenceTarget):
 
 
 def _fake_url(env: Environment) -> Any:
-    """Real provider URL -> the fake IdP's URL for it, on the environment's base."""
+    """Real provider URL -> the fake IdP's URL for it, on the environment's base; under every
+    name of its host (api.twitter.com and api.x.com)."""
     real_to_fake = {env.real_urls[name]: url for name, url in env.urls.items()}
+    provider = builtin_providers().get(env.provider)
+    if provider is not None:
+        for endpoint in provider.all_endpoints():
+            fake = env.urls.get(endpoint.name)
+            aliases = provider.real_bases(endpoint.host)[1:]
+            for base in aliases if fake is not None else ():
+                real_to_fake.setdefault(base + endpoint.path, fake or "")
 
     def rewrite(url: str) -> str:
         if not url:
