@@ -151,19 +151,13 @@ def read_oauth1_user(get: Callable[[str], Any], s: OAuth1Settings) -> str | None
     return user_id
 
 
-# -- what the fixtures on this branch emulate (for tests waiting on another branch) -----------
+# -- what the fixtures say about providers ----------------------------------------------------
 
 
 def lifecycle(pid: str, status: str, applies_to: str | None = None) -> list[Any]:
     """The provider's retired/deprecated/closed facts (``[[lifecycle]]``), if any."""
     facts = getattr(builtin_providers()[pid], "lifecycle", ())
     return [f for f in facts if f.status == status and applies_to in (None, f.applies_to)]
-
-
-def emulates(pid: str, real_url: str) -> bool:
-    """Whether the fixture serves ``real_url`` (an endpoint or profile URL)."""
-    p = builtin_providers()[pid]
-    return any(p.real_url(e) == real_url for e in p.all_endpoints())
 
 
 def newest_urls(idp: fakeidp.FakeIdP, pid: str) -> dict[str, str]:

@@ -13,13 +13,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import pytest
 from flask import Flask, redirect, url_for
 from flask.testing import FlaskClient
 from flask_dance.consumer.storage import MemoryStorage
 
 import fakeidp
-from tests.connectors.helpers import USER_IDS, assert_clean, browser, emulates
+from tests.connectors.helpers import USER_IDS, assert_clean, browser
 
 APP = "https://app.example"  # oauthlib refuses a callback on plain http
 
@@ -112,11 +111,6 @@ def test_twitch_login_and_refresh(idp: fakeidp.FakeIdP) -> None:
     assert_clean(idp)
 
 
-@pytest.mark.xfail(
-    not emulates("jira", "https://jira.example.com/rest/api/2/myself"),
-    reason="needs provB: JIRA /rest/api/2/myself",
-    strict=True,
-)
 def test_jira(idp: fakeidp.FakeIdP) -> None:
     from flask_dance.contrib.jira import jira, make_jira_blueprint
 

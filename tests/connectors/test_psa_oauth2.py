@@ -22,7 +22,6 @@ from tests.connectors.helpers import (
     USER_IDS,
     assert_clean,
     browser,
-    lifecycle,
     query_of,
     show,
 )
@@ -152,11 +151,6 @@ def test_twitter_oauth2_refresh_without_basic_is_refused(idp: fakeidp.FakeIdP) -
     assert_clean(idp)
 
 
-@pytest.mark.xfail(
-    not lifecycle("dribbble", "retired"),
-    reason="needs provA: Dribbble API v1 retired ([[lifecycle]])",
-    strict=True,
-)
 def test_dribbble_profile_at_retired_v1_is_refused(idp: fakeidp.FakeIdP) -> None:
     app = app_for(idp, "dribbble", DribbbleOAuth2)
     # psa's dribbble backend still reads https://api.dribbble.com/v1/user (dribbble.py
