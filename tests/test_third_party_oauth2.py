@@ -61,13 +61,14 @@ def test_requests_oauthlib(live: fakeidp.FakeIdP, pid: str) -> None:
     user = fakeidp.client.profile.user_id_of(profile, live.provider(pid).primary_profile.user_id)
     assert user == EXPECTED_USER_IDS[pid]
     if "refresh_token" in token:
-        refreshed = session.refresh_token(
-            s.urls["token"],
-            client_id=s.client_id,
-            client_secret=s.client_secret,
-            include_client_id=not s.basic,
-            auth=None if not s.basic else (s.client_id, s.client_secret),
-        )
+        # requests-oauthlib's docs pass the credentials as body fields (**extra); where the
+        # provider documents Basic they go in auth= instead (X answers a body secret with 401
+        # unauthorized_client, PROVIDERS-AUDIT §11b).
+        if s.basic:
+            creds = {"auth": (s.client_id, s.client_secret)}
+        else:
+            creds = {"client_id": s.client_id, "client_secret": s.client_secret}
+        refreshed = session.refresh_token(s.urls["token"], **creds)
         assert refreshed["access_token"] != token["access_token"]
     retired_seen(live, pid)
     assert live.errors() == [], [str(f) for f in live.errors()]

@@ -78,3 +78,22 @@ def test_without_social_auth_core_it_says_what_to_install(monkeypatch: pytest.Mo
         "target 'social-core:digitalocean': social-auth-core is not installed "
         "(pip install social-auth-core)"
     )
+
+
+def test_another_profile_versions_id_counts_only_where_the_connector_read_it() -> None:
+    """psa's Uber backend reads /v1/me's uuid: the same account as /v1.2/me's rider_id. A
+    connector that reports that uuid without calling /v1/me has not read it anywhere."""
+    from fakeidp.conformance import ReferenceTarget
+    from fakeidp.conformance.checks import catalogue
+    from fakeidp.conformance.environment import Outcome
+
+    class Guesser(ReferenceTarget):
+        def callback(self, env, url):  # type: ignore[no-untyped-def]
+            super().callback(env, url)  # logs in through /v1.2/me only
+            return Outcome(user_id="f4a416e3-6016-4623-8ec9-d5ee105a6e27")  # v1's uuid
+
+    with Engine(Guesser(), ["uber"], checks=[c for c in catalogue() if c.id == "login"]) as e:
+        report = e.run_all()
+    login = report.result("uber", "login")
+    assert login is not None and login.status == "fail"
+    assert "f4a416e3" in login.message

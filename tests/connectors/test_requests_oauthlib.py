@@ -71,13 +71,13 @@ def oauth2_session_login(idp: fakeidp.FakeIdP, pid: str, urls: dict[str, str]) -
     assert response.ok, response.text
     assert user_id_of(response.json(), s.user_id_path) == USER_IDS[pid]
     if token.get("refresh_token"):
-        refreshed = session.refresh_token(
-            s.urls["token"],
-            client_id=s.client_id,
-            client_secret=s.client_secret,
-            include_client_id=not s.basic,
-            auth=(s.client_id, s.client_secret) if s.basic else None,
-        )
+        # The docs pass the credentials as body fields (**extra), or as auth= where the
+        # provider documents Basic (X answers a body secret with 401: audit §11b).
+        if s.basic:
+            creds: dict[str, object] = {"auth": (s.client_id, s.client_secret)}
+        else:
+            creds = {"client_id": s.client_id, "client_secret": s.client_secret}
+        refreshed = session.refresh_token(s.urls["token"], **creds)
         assert refreshed["access_token"] != token["access_token"]
         assert session.get(s.profile_url, headers=s.headers).ok
     assert_clean(idp)

@@ -134,8 +134,9 @@ def test_marker_picks_provider_strictness_and_faults(pytester: pytest.Pytester) 
         def test_default_provider_and_lenient(fakeidp):
             assert fakeidp.provider_id == "uber" and fakeidp.strict is False
             assert fakeidp.urls()["token"].endswith("/uber/auth/oauth/v2/token")
-            connection = fakeidp.connection(scope_separator=",", scopes=("profile",))
-            client = lib.OAuth2Client(connection, fakeidp.session())
+            client = lib.OAuth2Client(
+                fakeidp.connection(scope_separator=",", scopes=("profile",)), fakeidp.session()
+            )
             assert client.login().user_id  # lenient: answered normally ...
             assert fakeidp.findings(rule="oauth2.authorize.scope_separator") == []  # one scope
 
