@@ -21,7 +21,7 @@ import requests
 
 from ..handle import FakeIdP
 from ..idp.templates import get_path, render
-from ..providers.model import ProfileEndpoint, Provider
+from ..providers.model import Provider
 from .checks import Check, Verdict, catalogue, failed
 from .environment import Environment, Settings, configured_connection
 from .results import CheckInfo, ProviderInfo, Report, Result, jsonable
@@ -190,8 +190,6 @@ class Engine:
         run = Run(idp, self.target, check, provider, env, owners, expected_user_id(idp, provider))
         try:
             run.env = self.target.prepare(env)
-            profile = called_profile(provider, run.env)
-            run.expected_user_id = expected_user_id(idp, provider, profile)
             verdict = check.run(run)
         except Exception as exc:  # a bug in a check or an unusable target: reported, not raised
             verdict = failed(f"the check could not complete: {type(exc).__name__}: {exc}")
@@ -297,22 +295,11 @@ def _scrubber(run: Run) -> Callable[[Any], Any]:
     return scrub
 
 
-def called_profile(provider: Provider, env: Environment) -> ProfileEndpoint:
-    """The profile API the connection calls (Uber /v1/me or /v1.2/me); else the primary one."""
-    url = (env.connection.profile_url or "").split("?", 1)[0] if env.connection else ""
-    for profile in provider.profiles:
-        if url and env.urls.get(profile.endpoint.name) == url:
-            return profile
-    return provider.primary_profile
-
-
-def expected_user_id(
-    idp: FakeIdP, provider: Provider, profile: ProfileEndpoint | None = None
-) -> str | None:
-    """The user id the current test user's profile gives at ``profile`` (default: the
-    provider's primary profile): each API version has its own user id path."""
+def expected_user_id(idp: FakeIdP, provider: Provider) -> str | None:
+    """The user id the current test user's profile gives at the provider's primary profile
+    (a check then reads the one the connector called: :attr:`Run.expected_user_id`)."""
     user = idp.user(provider.id)
-    profile = profile or provider.primary_profile
+    profile = provider.primary_profile
     body = render(profile.body, {"profile": user.profile, "login": user.login})
     value = get_path(body, profile.user_id)
     return None if value is None else str(value)

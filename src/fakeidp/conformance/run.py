@@ -47,7 +47,7 @@ class Run:
         self.idp, self.target, self.check = idp, target, check
         self.provider, self.env = provider, env
         self.owners = owners  # the checks that apply here, which own findings between them
-        self.expected_user_id = expected_user_id
+        self.primary_user_id = expected_user_id  # at the provider's primary profile API
         self._browser = env.session if target.transport == "in_process" else _plain_session()
 
     def close(self) -> None:
@@ -143,6 +143,19 @@ class Run:
 
     def unowned_findings(self) -> list[Finding]:
         return [f for f in self.findings() if not any(c.owns_rule(f.rule) for c in self.owners)]
+
+    @property
+    def expected_user_id(self) -> str | None:
+        """The user id at the profile API the connector called: each API version has its own
+        id path (Uber /v1/me ``uuid``, /v1.2/me ``rider_id``); before a call, the primary's."""
+        called = [e.endpoint for e in self.profile_exchanges()]
+        for profile in self.provider.profiles:
+            if called and profile.endpoint.name == called[0]:
+                user = self.idp.user(self.pid)
+                body = render(profile.body, {"profile": user.profile, "login": user.login})
+                value = get_path(body, profile.user_id)
+                return None if value is None else str(value)
+        return self.primary_user_id
 
     def profile_endpoints(self) -> set[str]:
         return {p.endpoint.name for p in self.provider.profiles}
