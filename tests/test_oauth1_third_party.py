@@ -4,24 +4,23 @@ server: requests-oauthlib's and authlib's ``OAuth1Session`` for every OAuth1 pro
 
 from __future__ import annotations
 
-import urllib.parse
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 import requests
 
 import fakeidp
-from fakeidp.client.profile import user_id_of
-from fakeidp.providers.oauth1 import OAuth1Rules
+from tests.connectors.helpers import (
+    USER_IDS,
+    OAuth1Settings,
+    browser,
+    oauth1_settings,
+    query_of,
+    read_oauth1_user,
+)
 
 REDIRECT = "http://127.0.0.1:9999/callback"
-OAUTH1_USER_IDS = {
-    "jira": "fakeidptest",
-    "tumblr": "fakeidptest",
-    "x": "1460123456789012480",
-    "xing": "123456_abcdef",
-}
+OAUTH1_USER_IDS = {pid: USER_IDS[pid] for pid in ("jira", "tumblr", "x", "xing")}
 
 
 @pytest.fixture(scope="module")
@@ -36,56 +35,23 @@ def _fresh(live: fakeidp.FakeIdP) -> None:
     live.reset()
 
 
-def settings(idp: fakeidp.FakeIdP, pid: str) -> dict[str, Any]:
-    p = idp.provider(pid)
-    rules = p.oauth1
-    assert isinstance(rules, OAuth1Rules)
-    rsa = rules.signature_methods[0] == "RSA-SHA1"
-    return {
-        "urls": idp.urls(pid),
-        "profile": p.primary_profile,
-        "method": rules.signature_methods[0],
-        "rsa_key": rules.test_private_key if rsa else None,
-        "secret": None if rsa else p.client.client_secret,
-        "key": p.client.client_id,
-        "steps": rules.profile_steps,
-    }
-
-
-def browser(url: str) -> str:
-    response = requests.get(url, allow_redirects=False, timeout=5)
-    assert response.status_code == 302, response.text
-    return response.headers["Location"]
-
-
-def read_profile(session: requests.Session, s: dict[str, Any]) -> str | None:
-    """The primary profile, then (JIRA) the user resource named by it."""
-    profile = session.get(s["urls"][s["profile"].endpoint.name], timeout=5).json()
-    user_id = user_id_of(profile, s["profile"].user_id)
-    for step in s["steps"]:
-        query = {k: user_id if v.startswith("${") else v for k, v in step.query.items()}
-        url = s["urls"][step.profile] + "?" + urllib.parse.urlencode(query)
-        user_id = user_id_of(session.get(url, timeout=5).json(), "name")
-    return user_id
-
-
 @pytest.mark.parametrize("pid", sorted(OAUTH1_USER_IDS))
 def test_requests_oauthlib(live: fakeidp.FakeIdP, pid: str) -> None:
     from requests_oauthlib import OAuth1Session
 
-    s = settings(live, pid)
+    s = oauth1_settings(live, pid, live.urls(pid))
     session = OAuth1Session(
-        s["key"],
-        client_secret=s["secret"],
+        s.key,
+        client_secret=s.secret,
         callback_uri=REDIRECT,
-        signature_method=s["method"],
-        rsa_key=s["rsa_key"],
+        signature_method=s.method,
+        rsa_key=s.rsa_key,
     )
-    temporary = session.fetch_request_token(s["urls"]["request_token"])
+    temporary = session.fetch_request_token(s.urls["request_token"])
     assert temporary["oauth_callback_confirmed"] == "true"
-    callback = browser(session.authorization_url(s["urls"]["authorize"]))
+    callback = browser(session.authorization_url(s.urls["authorize"]))
     session.parse_authorization_response(callback)
-    tokens = session.fetch_access_token(s["urls"]["access_token"])
+    tokens = session.fetch_access_token(s.urls["access_token"])
     assert tokens["oauth_token"] and tokens["oauth_token_secret"]
     assert read_profile(session, s) == OAUTH1_USER_IDS[pid]
     assert live.findings() == [], [str(f) for f in live.findings()]
@@ -95,19 +61,19 @@ def test_requests_oauthlib(live: fakeidp.FakeIdP, pid: str) -> None:
 def test_authlib(live: fakeidp.FakeIdP, pid: str) -> None:
     from authlib.integrations.requests_client import OAuth1Session
 
-    s = settings(live, pid)
+    s = oauth1_settings(live, pid, live.urls(pid))
     session = OAuth1Session(
-        s["key"],
-        client_secret=s["secret"],
+        s.key,
+        client_secret=s.secret,
         redirect_uri=REDIRECT,
-        signature_method=s["method"],
-        rsa_key=s["rsa_key"],
+        signature_method=s.method,
+        rsa_key=s.rsa_key,
     )
-    temporary = session.fetch_request_token(s["urls"]["request_token"])
+    temporary = session.fetch_request_token(s.urls["request_token"])
     assert temporary["oauth_callback_confirmed"] == "true"
-    callback = browser(session.create_authorization_url(s["urls"]["authorize"]))
+    callback = browser(session.create_authorization_url(s.urls["authorize"]))
     session.parse_authorization_response(callback)
-    tokens = session.fetch_access_token(s["urls"]["access_token"])
+    tokens = session.fetch_access_token(s.urls["access_token"])
     assert tokens["oauth_token"] and tokens["oauth_token_secret"]
     assert read_profile(session, s) == OAUTH1_USER_IDS[pid]
     if pid == "xing":
@@ -145,6 +111,10 @@ def test_x_oauth2_with_pkce(live: fakeidp.FakeIdP, monkeypatch: pytest.MonkeyPat
     # Without PKCE X refuses the authorization request.
     session = OAuth2Session(creds.client_id, redirect_uri=REDIRECT, scope=["users.read"])
     url, _ = session.authorization_url(urls["authorize"])
-    error = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(browser(url)).query))
+    error = query_of(browser(url))
     assert error["error"] == "invalid_request"
     assert [f.rule for f in live.findings()] == ["oauth2.authorize.pkce_required"]
+
+
+def read_profile(session: requests.Session, s: OAuth1Settings) -> str | None:
+    return read_oauth1_user(lambda url: session.get(url, timeout=5).json(), s)

@@ -9,12 +9,11 @@ PKCE) are handled the way each library's docs tell a user to handle them.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-import requests
 
 import fakeidp
+from tests.connectors.helpers import browser, oauth2_settings
 from tests.expected import EXPECTED_USER_IDS, OAUTH2_PROVIDERS, legacy, retired_seen
 
 REDIRECT = "http://127.0.0.1:9999/callback"
@@ -35,75 +34,41 @@ def _plain_http(monkeypatch: pytest.MonkeyPatch, live: fakeidp.FakeIdP) -> None:
     live.reset()
 
 
-def settings(idp: fakeidp.FakeIdP, pid: str) -> dict[str, Any]:
-    p = idp.provider(pid)
-    rules = p.oauth2
-    assert rules is not None
-    scopes = list(rules.default_scope)
-    if rules.refresh_requires_scope:
-        scopes.append(rules.refresh_requires_scope)
-    if "scope" in rules.required_authorize_params and not scopes:
-        scopes = ["users.read"]
-    profile = p.primary_profile
-    headers = {
-        h.name: h.example.replace("${client_id}", p.client.client_id)
-        for h in profile.headers
-        if h.example
-    }
-    return {
-        "urls": idp.urls(pid),
-        "profile_url": idp.urls(pid)[profile.endpoint.name],
-        "scopes": scopes,
-        "basic": "basic" in rules.client_auth_documented,
-        "pkce": rules.pkce != "unsupported",
-        "headers": headers,
-        "token_headers": {h.name: h.example for h in rules.token_headers if h.example},
-        "creds": idp.credentials(pid),
-    }
-
-
-def browser(url: str) -> str:
-    """The user agent: follow the authorize URL to the redirect back to the app."""
-    response = requests.get(url, allow_redirects=False, timeout=5)
-    assert response.status_code == 302, response.text
-    return response.headers["Location"]
-
-
 @pytest.mark.parametrize("pid", OAUTH2_PROVIDERS)
 def test_requests_oauthlib(live: fakeidp.FakeIdP, pid: str) -> None:
     from requests_oauthlib import OAuth2Session
 
     legacy(live, pid)
-    s = settings(live, pid)
+    s = oauth2_settings(live, pid, live.urls(pid))
     session = OAuth2Session(
-        s["creds"].client_id,
+        s.client_id,
         redirect_uri=REDIRECT,
-        scope=s["scopes"] or None,
-        pkce="S256" if s["pkce"] else None,
+        scope=s.scopes or None,
+        pkce="S256" if s.pkce else None,
     )
-    url, _state = session.authorization_url(s["urls"]["authorize"])
+    url, _state = session.authorization_url(s.urls["authorize"])
     callback = browser(url)
     token = session.fetch_token(
-        s["urls"]["token"],
+        s.urls["token"],
         authorization_response=callback,
-        client_secret=s["creds"].client_secret,
+        client_secret=s.client_secret,
         # The docs: Basic by default; include_client_id=True puts both in the body.
-        include_client_id=not s["basic"],
-        headers={"Accept": "application/json", **s["token_headers"]},
+        include_client_id=not s.basic,
+        headers={"Accept": "application/json", **s.token_headers},
     )
     assert token["access_token"]
-    profile = session.get(s["profile_url"], headers=s["headers"]).json()
+    profile = session.get(s.profile_url, headers=s.headers).json()
     user = fakeidp.client.profile.user_id_of(profile, live.provider(pid).primary_profile.user_id)
     assert user == EXPECTED_USER_IDS[pid]
     if "refresh_token" in token:
         # requests-oauthlib's docs pass the credentials as body fields (**extra); where the
         # provider documents Basic they go in auth= instead (X answers a body secret with 401
         # unauthorized_client, PROVIDERS-AUDIT §11b).
-        if s["basic"]:
-            creds = {"auth": (s["creds"].client_id, s["creds"].client_secret)}
+        if s.basic:
+            creds = {"auth": (s.client_id, s.client_secret)}
         else:
-            creds = {"client_id": s["creds"].client_id, "client_secret": s["creds"].client_secret}
-        refreshed = session.refresh_token(s["urls"]["token"], **creds)
+            creds = {"client_id": s.client_id, "client_secret": s.client_secret}
+        refreshed = session.refresh_token(s.urls["token"], **creds)
         assert refreshed["access_token"] != token["access_token"]
     retired_seen(live, pid)
     assert live.errors() == [], [str(f) for f in live.errors()]
@@ -115,30 +80,30 @@ def test_authlib(live: fakeidp.FakeIdP, pid: str) -> None:
     from authlib.integrations.requests_client import OAuth2Session
 
     legacy(live, pid)
-    s = settings(live, pid)
+    s = oauth2_settings(live, pid, live.urls(pid))
     session = OAuth2Session(
-        s["creds"].client_id,
-        s["creds"].client_secret,
-        scope=" ".join(s["scopes"]) or None,
+        s.client_id,
+        s.client_secret,
+        scope=" ".join(s.scopes) or None,
         redirect_uri=REDIRECT,
-        token_endpoint_auth_method="client_secret_basic" if s["basic"] else "client_secret_post",
-        code_challenge_method="S256" if s["pkce"] else None,
+        token_endpoint_auth_method="client_secret_basic" if s.basic else "client_secret_post",
+        code_challenge_method="S256" if s.pkce else None,
     )
-    verifier = generate_token(48) if s["pkce"] else None
-    url, _state = session.create_authorization_url(s["urls"]["authorize"], code_verifier=verifier)
+    verifier = generate_token(48) if s.pkce else None
+    url, _state = session.create_authorization_url(s.urls["authorize"], code_verifier=verifier)
     callback = browser(url)
     token = session.fetch_token(
-        s["urls"]["token"],
+        s.urls["token"],
         authorization_response=callback,
         code_verifier=verifier,
-        headers={"Accept": "application/json", **s["token_headers"]},
+        headers={"Accept": "application/json", **s.token_headers},
     )
     assert token["access_token"]
-    profile = session.get(s["profile_url"], headers=s["headers"]).json()
+    profile = session.get(s.profile_url, headers=s.headers).json()
     user = fakeidp.client.profile.user_id_of(profile, live.provider(pid).primary_profile.user_id)
     assert user == EXPECTED_USER_IDS[pid]
     if token.get("refresh_token"):
-        refreshed = session.refresh_token(s["urls"]["token"], refresh_token=token["refresh_token"])
+        refreshed = session.refresh_token(s.urls["token"], refresh_token=token["refresh_token"])
         assert refreshed["access_token"] != token["access_token"]
     retired_seen(live, pid)
     assert live.errors() == [], [str(f) for f in live.errors()]

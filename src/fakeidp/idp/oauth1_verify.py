@@ -174,14 +174,15 @@ def consumer(ctx: RequestContext, kind: str, signed: SignedRequest) -> Client:
 
 
 def _candidate_uris(ctx: RequestContext) -> Iterator[str]:
-    """The request URL as received, then the provider's real URL for this endpoint."""
+    """The request URL as received, then the provider's real URLs for this endpoint: on
+    each name of its host (a client signs api.x.com where another signs api.twitter.com)."""
     yield request.base_url
     p = ctx.provider
     for endpoint in p.all_endpoints():
         if endpoint.name == ctx.endpoint:
-            real = p.real_url(endpoint)
-            if real != request.base_url:
-                yield real
+            for base in p.real_bases(endpoint.host):
+                if base + endpoint.path != request.base_url:
+                    yield base + endpoint.path
             return
 
 
