@@ -7,55 +7,12 @@ import dataclasses
 import json
 import sys
 from collections.abc import Sequence
-from typing import Any
 
-from .idp.templates import get_path
+from .info import format_provider, provider_info
 from .providers.loader import FixtureError, builtin_providers
 from .providers.model import Provider
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-
-
-def provider_info(p: Provider, base_url: str) -> dict[str, Any]:
-    """What a script in any language needs to point a connector at the fake IdP."""
-    base = base_url.rstrip("/")
-    profile = p.primary_profile
-    return {
-        "id": p.id,
-        "name": p.name,
-        "protocol": p.protocol,
-        "endpoints": {
-            e.name: {"url": base + p.fake_path(e), "real_url": p.real_url(e)}
-            for e in p.all_endpoints()
-        },
-        "client": {"client_id": p.client.client_id, "client_secret": p.client.client_secret},
-        "user": {
-            "login": p.user.login,
-            "user_id_path": profile.user_id,
-            "user_id": _user_id(p),
-        },
-    }
-
-
-def _user_id(p: Provider) -> str | None:
-    from .idp.templates import render
-
-    body = render(p.primary_profile.body, {"profile": p.user.profile, "login": p.user.login})
-    value = get_path(body, p.primary_profile.user_id)
-    return None if value is None else str(value)
-
-
-def _format_provider(info: dict[str, Any]) -> str:
-    lines = [f"{info['name']} ({info['id']}, {info['protocol']})"]
-    width = max(len(name) for name in info["endpoints"])
-    for name, urls in info["endpoints"].items():
-        lines.append(f"  {name:<{width}}  {urls['url']}")
-        lines.append(f"  {'':<{width}}    stands for {urls['real_url']}")
-    client = info["client"]
-    lines.append(f"  client_id      {client['client_id']}")
-    lines.append(f"  client_secret  {client['client_secret']}")
-    lines.append(f"  test user      {info['user']['login']} (user_id {info['user']['user_id']})")
-    return "\n".join(lines)
 
 
 def _select(names: Sequence[str] | None) -> dict[str, Provider]:
@@ -77,7 +34,7 @@ def cmd_providers(args: argparse.Namespace) -> int:
         print(json.dumps({"base_url": args.base_url, "providers": infos}, indent=2))
     else:
         for info in infos:
-            print(_format_provider(info))
+            print(format_provider(info))
             print()
     return 0
 
@@ -129,7 +86,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"config: {config.source} ({config.summary()})")
     print()
     for p in chosen.values():
-        print(_format_provider(provider_info(p, base_url)))
+        print(format_provider(provider_info(p, base_url)))
         print()
     print("Press Ctrl-C to stop.", flush=True)
     try:

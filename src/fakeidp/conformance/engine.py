@@ -20,8 +20,8 @@ from typing import Any
 import requests
 
 from ..handle import FakeIdP
-from ..idp.templates import get_path, render
 from ..providers.model import Provider
+from ..templating import get_path, render
 from .checks import Check, Verdict, catalogue, failed
 from .environment import Environment, Settings, configured_connection
 from .results import CheckInfo, ProviderInfo, Report, Result, jsonable

@@ -19,10 +19,10 @@ from werkzeug.datastructures import EnvironHeaders
 from werkzeug.exceptions import HTTPException
 
 from ..providers.model import Provider
+from ..templating import render
 from .fault_answers import answer_with_faults
 from .rules import Finding, Rule, Severity, make_finding
 from .store import Exchange, Store
-from .templates import render
 
 SECRET_PARAMS = frozenset(
     {

@@ -16,10 +16,10 @@ from typing import Any, Literal
 from flask import Blueprint, Response, request
 
 from ..providers.model import Endpoint, OIDCRules, Provider
+from ..templating import render
 from . import rules as R
 from .context import RequestContext, json_response, provider_view
 from .store import Grant
-from .templates import render
 
 # Registered here, beside the behaviour they describe; they join the same catalogue.
 OIDC_USERINFO_SCOPE = R._rule(
