@@ -5,12 +5,20 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from .info import format_provider, provider_info
 from .providers.loader import FixtureError, builtin_providers
 from .providers.model import Provider
+from .version import __version__
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from .config import Config
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
@@ -47,7 +55,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     chosen = _select(args.provider)
     try:
-        config = load_config(args.config) if args.config else None
+        config_file = args.config or os.environ.get("FAKEIDP_CONFIG") or None
+        config = load_config(config_file) if config_file else None
     except ConfigError as exc:  # before binding: a bad file is one line and exit 2
         print(f"fakeidp: bad config: {exc}", file=sys.stderr)
         return 2
@@ -58,7 +67,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if args.interactive:
             config = dataclasses.replace(config, interactive=True)
         config.install(store_of(app))
-    strict = store_of(app).strict
     try:
         server = create_server(app, host=args.host, port=args.port, threads=8, ident="fakeidp")
     except OSError as exc:
@@ -76,33 +84,55 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "the fake IdP hands out tokens to anyone",
             file=sys.stderr,
         )
-    print(f"fakeidp serving {len(chosen)} provider(s) on {base_url}", flush=True)
-    mode = "strict" if strict else "lenient"
-    print(f"mode: {mode}; control API: {base_url}/_fakeidp/openapi.json")
-    if store_of(app).interactive:
-        print("interactive: authorize shows a login page (approve or deny) in your browser")
-    print(f"dashboard: {base_url}/_fakeidp/ (open it in a browser)")
-    if config is not None:
-        print(f"config: {config.source} ({config.summary()})")
-    print()
-    for p in chosen.values():
-        print(format_provider(provider_info(p, base_url)))
-        print()
-    print("Press Ctrl-C to stop.", flush=True)
     try:
+        _announce(args, app, chosen, base_url, config)
         server.run()
     except KeyboardInterrupt:
         pass
     finally:
         server.close()
-    print("fakeidp stopped.", flush=True)
+    if not args.log_json:
+        print("fakeidp stopped.", flush=True)
     return 0
+
+
+def _announce(
+    args: argparse.Namespace,
+    app: Flask,
+    chosen: dict[str, Provider],
+    base_url: str,
+    config: Config | None,
+) -> None:
+    """The banner, the credentials with --verbose, and the access log unless --quiet."""
+    from . import serve_log
+    from .idp.app import store_of
+
+    store = store_of(app)
+    source = f"{config.source} ({config.summary()})" if config is not None else None
+    facts = serve_log.Facts(store.strict, store.interactive, source, __version__)
+    if args.log_json:
+        print(serve_log.banner_json(base_url, chosen, facts), flush=True)
+    else:
+        print("\n".join(serve_log.banner(base_url, chosen, facts)))
+        if args.verbose:
+            print()
+            for p in chosen.values():
+                user = store.user(p.id)
+                print(format_provider(provider_info(p, base_url, user.login, user.profile)))
+                print()
+        else:
+            print("Test credentials: on the landing page, or with --verbose.")
+        log = "" if args.quiet else " One line per request follows (--quiet turns it off)."
+        print(f"Press Ctrl-C to stop.{log}", flush=True)
+    if not args.quiet:
+        serve_log.install(app, lambda line: print(line, flush=True), as_json=args.log_json)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fakeidp", description="A fake identity provider for real OAuth providers."
     )
+    parser.add_argument("--version", action="version", version=f"fakeidp {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run the fake IdP for every provider (or the ones named)")
@@ -120,7 +150,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--config",
         metavar="FILE",
-        help="TOML file of clients, users, strictness and faults (docs/config.md)",
+        help="TOML file of clients, users, strictness and faults (docs/config.md); "
+        "default: $FAKEIDP_CONFIG",
+    )
+    serve.add_argument(
+        "--verbose", action="store_true", help="print each provider's URLs and test credentials"
+    )
+    serve.add_argument("--quiet", action="store_true", help="no access log line per request")
+    serve.add_argument(
+        "--log-json", action="store_true", help="the banner and access log as JSON lines"
     )
     serve.set_defaults(func=cmd_serve)
 

@@ -21,6 +21,7 @@ from ..providers.model import Provider
 from . import api, oauth2_authorize, oauth2_token, oidc, pages
 from .context import RequestContext, json_response, provider_view
 from .control import control_blueprint
+from .landing import landing_blueprint
 from .store import Store
 
 log = logging.getLogger("fakeidp")
@@ -100,6 +101,7 @@ def create_app(
     app.register_blueprint(_providers_blueprint(chosen.values()))
     app.register_blueprint(oidc.oidc_blueprint(chosen.values()))
     app.register_blueprint(pages.pages_blueprint())
+    app.register_blueprint(landing_blueprint())
     app.register_blueprint(control_blueprint())
 
     @app.errorhandler(HTTPException)

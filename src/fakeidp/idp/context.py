@@ -14,7 +14,7 @@ import urllib.parse
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Response, current_app, request
+from flask import Response, current_app, g, request
 from werkzeug.datastructures import EnvironHeaders
 from werkzeug.exceptions import HTTPException
 
@@ -212,6 +212,7 @@ def provider_view(provider: Provider, endpoint: str, view: ViewFunc) -> Callable
     def wrapped(**_: Any) -> Response:
         exchange = store().record_exchange(_request_exchange(provider, endpoint))
         ctx = RequestContext(provider, endpoint, exchange)
+        g.fakeidp_context = ctx  # for the access log (fakeidp.serve_log)
         response = answer_with_faults(ctx, view)  # the view, or an injected fault's answer
         exchange.status = response.status_code
         if hasattr(response, "fakeidp_body"):

@@ -43,7 +43,7 @@ PAGE_HEADERS = {
     "Referrer-Policy": "no-referrer",
 }
 
-_STYLE = """
+STYLE = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;
  background:#eef1f6;color:#1d2330}
 code{font:13px ui-monospace,SFMono-Regular,Menlo,monospace;background:#eef1f6;
@@ -106,7 +106,7 @@ def login_page(
     """The login and consent page; its form posts ``hidden`` back to ``action``."""
     html = render_template_string(
         LOGIN_TEMPLATE,
-        style=_STYLE,
+        style=STYLE,
         provider_name=provider.name,
         client_id=client_id,
         scopes=list(scopes),
@@ -309,7 +309,7 @@ def dashboard() -> Response:
     ]
     html = render_template_string(
         DASHBOARD_TEMPLATE,
-        style=_STYLE,
+        style=STYLE,
         providers=sorted(s.providers),
         provider=provider,
         strict=s.strict,
