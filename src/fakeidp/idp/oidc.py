@@ -9,6 +9,7 @@ ID tokens are RS256 JWTs signed by PyJWT with the app's key (:mod:`.keys`).
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
@@ -172,6 +173,7 @@ def user_claims(
         value = render(template, context)
         if value is not None:
             out[name] = value
+    out.update(copy.deepcopy(user.claims))  # the tester's extra claims (idp/users.py)
     # OIDC Core §2: sub is a string, never reassigned; the login name stands in if unmapped.
     out["sub"] = str(out.get("sub") or user.login)
     return out
