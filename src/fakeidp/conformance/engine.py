@@ -24,6 +24,7 @@ from ..providers.model import Provider
 from ..templating import get_path, render
 from .checks import Check, Verdict, catalogue, failed
 from .environment import Environment, Settings, configured_connection
+from .fixes import fix_for, with_fix
 from .results import CheckInfo, ProviderInfo, Report, Result, jsonable
 from .run import Run
 from .suite import default_settings, load_settings
@@ -139,6 +140,7 @@ class Engine:
         return Report(
             target=self.target.describe(),
             capabilities=tuple(sorted(self.target.capabilities)),
+            notes=tuple(self.target.notes),
             providers=[ProviderInfo(p.id, p.name, p.protocol) for p in providers],
             checks=[CheckInfo(c.id, c.title, c.source) for c in self.checks if c.id in used],
             started=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
@@ -229,15 +231,21 @@ class Engine:
         exchanges = run.exchanges()
         chosen = [e for e in exchanges if e.id in ids] if ids else exchanges
         scrub = _scrubber(run)
+        findings = [_finding(f) for f in judged]
+        message, fix = verdict.message, ""
+        if verdict.status in ("fail", "warning"):
+            fix = fix_for(check.id, run.provider, self.target.dialect, findings, verdict.expected)
+            message = with_fix(message, fix)
         return Result(
             provider=run.pid,
             check=check.id,
             status=verdict.status,
-            message=scrub(verdict.message),
+            message=scrub(message),
+            fix=scrub(fix),
             expected=scrub(jsonable(verdict.expected)),
             actual=scrub(jsonable(verdict.actual)),
             source=check.source,
-            findings=[_finding(f) for f in judged],
+            findings=findings,
             evidence=[scrub(_evidence(e)) for e in chosen[:MAX_EVIDENCE]],
             duration=duration,
         )

@@ -21,6 +21,7 @@ from typing import Any
 
 from ..client.connection import ConnectionError
 from .adapter import AdapterTarget
+from .fixes import Dialect
 from .http_app import HttpAppTarget
 from .targets import ConnectionTarget, ReferenceTarget, Target, TargetError
 
@@ -55,9 +56,12 @@ def _connection(spec: str, path: str, dialect: str) -> Target:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise TargetError(f"target {spec!r}: cannot read {path}: {exc.strerror or exc}") from None
+    repairs: list[str] = []
     try:
         if dialect == "auth0":
-            connection = from_auth0(text, forgiving=True, source=path, client_id=PLACEHOLDER_ID)
+            connection = from_auth0(
+                text, forgiving=True, source=path, client_id=PLACEHOLDER_ID, repairs=repairs
+            )
         else:
             connection = from_integration_app(
                 text,
@@ -66,7 +70,9 @@ def _connection(spec: str, path: str, dialect: str) -> Target:
             )
     except ConnectionError as exc:
         raise TargetError(f"target {spec!r}: {exc}") from None
-    return ConnectionTarget(connection, name=f"{dialect} connection {path}")
+    notes = tuple(f"repaired: {slip}" for slip in repairs)
+    kind: Dialect = "auth0" if dialect == "auth0" else "integration-app"
+    return ConnectionTarget(connection, f"{dialect} connection {path}", kind, notes)
 
 
 def _factory(spec: str) -> Any:

@@ -42,6 +42,7 @@ class Result:
     findings: list[dict[str, Any]] = field(default_factory=list)
     evidence: list[dict[str, Any]] = field(default_factory=list)
     duration: float = 0.0
+    fix: str = ""  # what to change, in the target's terms (conformance/fixes.py)
 
     @property
     def id(self) -> str:
@@ -59,6 +60,7 @@ class Result:
             "findings": jsonable(self.findings),
             "evidence": jsonable(self.evidence),
             "duration": round(self.duration, 6),
+            "fix": self.fix,
         }
 
     @classmethod
@@ -77,6 +79,7 @@ class Result:
             findings=list(data.get("findings", [])),
             evidence=list(data.get("evidence", [])),
             duration=float(data.get("duration", 0.0)),
+            fix=data.get("fix", ""),
         )
 
 
@@ -100,6 +103,7 @@ class ProviderInfo:
 class Report:
     target: str
     capabilities: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # about the target: each repair made to its file
     providers: list[ProviderInfo] = field(default_factory=list)
     checks: list[CheckInfo] = field(default_factory=list)
     results: list[Result] = field(default_factory=list)
@@ -127,6 +131,10 @@ class Report:
     def by_status(self, status: Status) -> list[Result]:
         return [r for r in self.results if r.status == status]
 
+    def problems(self) -> list[Result]:
+        """Failures first, then warnings, each in report order: what to fix."""
+        return self.by_status("fail") + self.by_status("warning")
+
     def add(self, result: Result) -> None:
         self.results.append(result)
 
@@ -143,7 +151,11 @@ class Report:
         return {
             "schema": SCHEMA,
             "fakeidp_version": self.fakeidp_version,
-            "target": {"name": self.target, "capabilities": list(self.capabilities)},
+            "target": {
+                "name": self.target,
+                "capabilities": list(self.capabilities),
+                "notes": list(self.notes),
+            },
             "started": self.started,
             "duration": round(self.duration, 6),
             "providers": [vars(p) for p in self.providers],
@@ -160,6 +172,7 @@ class Report:
         return cls(
             target=target.get("name", ""),
             capabilities=tuple(target.get("capabilities", ())),
+            notes=tuple(target.get("notes", ())),
             providers=[ProviderInfo(**p) for p in data.get("providers", [])],
             checks=[CheckInfo(**c) for c in data.get("checks", [])],
             results=[Result.from_dict(r) for r in data.get("results", [])],
@@ -178,6 +191,7 @@ class Report:
         merged = cls(
             target=first.target,
             capabilities=first.capabilities,
+            notes=first.notes,
             started=min((r.started for r in reports if r.started), default=""),
             duration=max(r.duration for r in reports),
             fakeidp_version=first.fakeidp_version,

@@ -29,6 +29,7 @@ from ..client.oauth1 import OAuth1Client
 from ..client.oauth2 import OAuth2Client
 from ..providers.model import Provider
 from .environment import CAPABILITIES, Environment, Outcome, Settings
+from .fixes import Dialect
 
 if TYPE_CHECKING:
     from ..handle import FakeIdP
@@ -46,6 +47,10 @@ class Target:
     """Base class: override what your target supports and list it in ``capabilities``."""
 
     name: str = "target"
+    # Whose terms a failed check's fix is given in (fakeidp.conformance.fixes).
+    dialect: Dialect = "code"
+    # What a report says about the target besides its name (a repaired Auth0 file's repairs).
+    notes: tuple[str, ...] = ()
     capabilities: frozenset[str] = frozenset({"login"})
     # in_process: ``env.session`` reaches the IdP without a socket; live: real URLs.
     transport: Transport = "in_process"
@@ -94,6 +99,7 @@ class ReferenceTarget(Target):
     """fakeidp's reference client, as a correct connector configured for each provider."""
 
     name = "reference client"
+    dialect: Dialect = "reference"
     capabilities = ALL_CAPABILITIES
     transport: Transport = "in_process"
 
@@ -157,9 +163,17 @@ class ConnectionTarget(ReferenceTarget):
     fake's test credentials replace the config's (often placeholders).
     """
 
-    def __init__(self, connection: Connection, name: str) -> None:
+    def __init__(
+        self,
+        connection: Connection,
+        name: str,
+        dialect: Dialect = "reference",
+        notes: tuple[str, ...] = (),
+    ) -> None:
         self.original = connection
         self.name = name
+        self.dialect = dialect
+        self.notes = notes
         self._provider: str | None = None
 
     def providers(self, available: Mapping[str, Provider]) -> list[str]:
