@@ -18,9 +18,10 @@ from werkzeug.exceptions import HTTPException
 from ..providers.hosts import HostOverrides, override_hosts
 from ..providers.loader import builtin_providers
 from ..providers.model import Provider
-from . import api, oauth2_authorize, oauth2_token, oidc, pages
+from . import api, oauth2_authorize, oauth2_token, oidc
 from .context import RequestContext, json_response, provider_view
 from .control import control_blueprint
+from .dashboard import dashboard_blueprint
 from .landing import landing_blueprint
 from .store import Store
 
@@ -100,7 +101,7 @@ def create_app(
     app.extensions["fakeidp"] = Store(chosen, strict=strict, interactive=interactive)
     app.register_blueprint(_providers_blueprint(chosen.values()))
     app.register_blueprint(oidc.oidc_blueprint(chosen.values()))
-    app.register_blueprint(pages.pages_blueprint())
+    app.register_blueprint(dashboard_blueprint())
     app.register_blueprint(landing_blueprint())
     app.register_blueprint(control_blueprint())
 

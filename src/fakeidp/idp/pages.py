@@ -1,4 +1,4 @@
-"""HTML pages for people: the login and consent page, and the dashboard at ``/_fakeidp/``.
+"""The login and consent page (the dashboard is :mod:`fakeidp.idp.dashboard`).
 
 The login page is shown in interactive mode instead of auto-approving. It is
 reusable by any protocol: :func:`consent_page` renders it for a provider,
@@ -15,17 +15,14 @@ client ids come from whoever built the URL.
 from __future__ import annotations
 
 import copy
-import json
 import secrets
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, render_template_string, request
+from flask import Response, render_template_string
 
 from ..providers.model import Provider
-from .context import store
 from .store import Store, User
 from .users import all_users, edited, find, page_json
 
@@ -36,7 +33,6 @@ EDIT_FIELD = "fakeidp_profile"  # the profile (and claims) edited for this login
 CONSENT_FIELD = "fakeidp_consent"  # one-time id binding the answer to the request shown
 PAGE_FIELDS = frozenset({DECISION_FIELD, LOGIN_FIELD, CONSENT_FIELD, USER_FIELD, EDIT_FIELD})
 MAX_PENDING = 1000  # consents waiting for an answer, per app
-DASHBOARD_ROWS = 200
 
 # Self-contained: inline CSS, no scripts, no external assets. Nothing may frame it.
 PAGE_HEADERS = {
@@ -267,143 +263,3 @@ def user_named(user: User, login: str) -> User:
         return login if value == user.login else value
 
     return User(login, follow(copy.deepcopy(user.profile)), copy.deepcopy(user.claims))
-
-
-# -- the dashboard ------------------------------------------------------------------
-DASHBOARD_TEMPLATE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-{% if refresh %}<meta http-equiv="refresh" content="{{ refresh }}">{% endif %}
-<title>fakeidp dashboard</title>
-<style>{{ style }}
-header{background:#2b2170;color:#fff;padding:16px 28px}
-header h1{margin:0;font-size:22px} header p{margin:4px 0 0;color:#cfd0ef;font-size:13px}
-header a{color:#fff}
-section{margin:20px 28px;background:#fff;border-radius:10px;padding:14px 18px;
- box-shadow:0 1px 6px rgba(20,30,60,.08);overflow-x:auto}
-h2{font-size:17px;margin:4px 0 10px}
-table{border-collapse:collapse;width:100%;font-size:13px}
-th,td{text-align:left;padding:5px 8px;border-bottom:1px solid #e3e7ef;vertical-align:top}
-th{background:#f4f5fa;font-weight:600}
-.sev-error{color:#fff;background:#c0392b;border-radius:4px;padding:1px 6px}
-.sev-warning{color:#1d2330;background:#f3c64f;border-radius:4px;padding:1px 6px}
-.st-ok{color:#1e7b34;font-weight:600} .st-redirect{color:#2b5bb5;font-weight:600}
-.st-bad{color:#c0392b;font-weight:600}
-nav a{margin-right:10px} code.rule{white-space:nowrap;word-break:normal}
-</style></head>
-<body>
-<header><h1>fakeidp dashboard</h1>
-<p>{{ providers|length }} provider(s) · {{ "strict" if strict else "lenient" }}
-{%- if interactive %} · interactive login{% endif %} · {{ exchange_count }} exchange(s),
-{{ finding_count }} finding(s) recorded · newest first ·
-<a href="?{{ refresh_query }}">refresh</a> · JSON: <a href="exchanges">exchanges</a>,
-<a href="findings">findings</a></p></header>
-<section><nav>Provider:
-<a href="./">all</a>{% for pid in providers %} <a href="?provider={{ pid }}">{{ pid }}</a>
-{%- endfor %}{% if provider %} · showing <strong id="filter">{{ provider }}</strong>{% endif %}
-</nav></section>
-<section id="findings"><h2>Findings</h2>
-{% if findings %}<table><thead><tr><th>#</th><th>severity</th><th>provider</th>
-<th>endpoint</th><th>rule</th><th>message</th><th>expected</th><th>actual</th></tr></thead>
-<tbody>{% for f in findings %}<tr class="finding">
-<td><a href="#x{{ f.exchange }}">{{ f.exchange }}</a></td>
-<td><span class="sev-{{ f.severity }}">{{ f.severity }}</span></td><td>{{ f.provider }}</td>
-<td>{{ f.endpoint }}</td><td><code class="rule" title="{{ f.source }}">{{ f.rule }}</code></td>
-<td>{{ f.message }}</td><td><code>{{ f.expected }}</code></td><td><code>{{ f.actual }}</code></td>
-</tr>{% endfor %}</tbody></table>
-{% else %}<p class="muted">No findings: every request so far followed the rules.</p>{% endif %}
-</section>
-<section id="exchanges"><h2>Exchanges</h2>
-{% if exchanges %}<table><thead><tr><th>#</th><th>time (UTC)</th><th>provider</th>
-<th>endpoint</th><th>request</th><th>status</th><th>answer</th><th>findings</th></tr></thead>
-<tbody>{% for e in exchanges %}<tr class="exchange" id="x{{ e.id }}"><td>{{ e.id }}</td>
-<td>{{ e.time }}</td><td>{{ e.provider }}</td><td>{{ e.endpoint }}</td>
-<td><code>{{ e.method }} {{ e.path }}</code></td>
-<td class="{{ e.status_class }}">{{ e.status }}</td><td><code>{{ e.answer }}</code></td>
-<td>{% for rule in e.rules %}<code class="rule">{{ rule }}</code> {% endfor %}</td>
-</tr>{% endfor %}</tbody></table>
-{% else %}<p class="muted">No requests yet. Point a connector at one of the providers.</p>
-{% endif %}</section>
-</body></html>
-"""
-
-
-def _short(value: Any, limit: int = 240) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, default=str, sort_keys=True)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _answer(response: Any) -> str:
-    if isinstance(response, dict) and set(response) == {"redirect"}:
-        return "→ " + _short(response["redirect"], 160)
-    return "" if response is None else _short(response, 160)
-
-
-def _status_class(status: int) -> str:
-    if 300 <= status < 400:
-        return "st-redirect"
-    return "st-ok" if 200 <= status < 300 else "st-bad"
-
-
-def dashboard() -> Response:
-    """Recent exchanges and findings, newest first (``?provider=`` filters, ``?refresh=``)."""
-    s = store()
-    provider = request.args.get("provider") or None
-    refresh = request.args.get("refresh", "")
-    with s.lock:
-        all_findings = list(s.findings)
-        exchanges = [e for e in s.exchanges if provider in (None, e.provider)]
-        exchange_count = len(exchanges)
-        exchanges = exchanges[-DASHBOARD_ROWS:]
-    findings = [f for f in all_findings if provider in (None, f.provider)]
-    rows = [
-        {
-            "id": e.id,
-            "time": time.strftime("%H:%M:%S", time.gmtime(e.time)),
-            "provider": e.provider,
-            "endpoint": e.endpoint,
-            "method": e.method,
-            "path": "/" + e.url.split("://", 1)[-1].partition("/")[2],
-            "status": e.status,
-            "status_class": _status_class(e.status),
-            "answer": _answer(e.response),
-            "rules": [all_findings[i].rule for i in e.findings if i < len(all_findings)],
-        }
-        for e in reversed(exchanges)
-    ]
-    shown = [
-        {
-            "exchange": f.exchange,
-            "severity": f.severity,
-            "provider": f.provider,
-            "endpoint": f.endpoint,
-            "rule": f.rule,
-            "source": f.source,
-            "message": f.message,
-            "expected": _short(f.expected),
-            "actual": _short(f.actual),
-        }
-        for f in reversed(findings[-DASHBOARD_ROWS:])
-    ]
-    html = render_template_string(
-        DASHBOARD_TEMPLATE,
-        style=STYLE,
-        providers=sorted(s.providers),
-        provider=provider,
-        strict=s.strict,
-        interactive=s.interactive,
-        exchange_count=exchange_count,
-        finding_count=len(findings),
-        findings=shown,
-        exchanges=rows,
-        refresh=int(refresh) if refresh.isdigit() and 0 < int(refresh) <= 3600 else None,
-        refresh_query=request.query_string.decode("latin-1"),
-    )
-    return Response(html, 200, content_type="text/html; charset=utf-8", headers=PAGE_HEADERS)
-
-
-def pages_blueprint() -> Blueprint:
-    """The dashboard at exactly ``/_fakeidp/``; the JSON control API owns the paths below it."""
-    bp = Blueprint("pages", __name__)
-    bp.add_url_rule("/_fakeidp/", endpoint="dashboard", view_func=dashboard, methods=["GET"])
-    return bp
