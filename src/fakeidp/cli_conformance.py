@@ -20,8 +20,10 @@ def register(subparsers: Any) -> None:
         "conformance",
         help="check a connector against every provider and write reports",
         description="Run the conformance checks against a target: the reference client "
-        "('reference'), an Auth0 connection ('auth0:FILE'), an integration.app config "
-        "('integration-app:FILE'), an HTTP app ('exec:COMMAND') or a Python adapter "
+        "('reference'), an Auth0 connection ('auth0:FILE'), an integration.app config or "
+        "connector directory ('integration-app:FILE' or 'integration-app:DIR'), a "
+        "python-social-auth backend ('social-core:BACKEND'), an HTTP app ('exec:COMMAND') "
+        "or a Python adapter "
         "('MODULE:FACTORY' or 'FILE.py:FACTORY').",
     )
     p.add_argument("--target", required=False, help="what to check (see above)")

@@ -53,7 +53,7 @@ OBSERVED = [
     (U, "me", {"kind": "status", "status": 502}, {"kind": "profile_error", "status": 502}),
     (U, "me", {"kind": "malformed"}, {"kind": "malformed_response", "status": 200}),
     (U, "me", {"kind": "truncated"}, {"kind": "malformed_response", "status": 200}),
-    (U, "me", {"kind": "missing_field", "field": "uuid"}, {"kind": "profile_error", "status": 200}),
+    (U, "me", {"kind": "missing_field", "field": "rider_id"}, {"kind": "profile_error", "status": 200}),
     (U, "me", {"kind": "expired_token"}, {"kind": "profile_error", "status": 401}),
     (U, "me", {"kind": "revoked_token"}, {"kind": "profile_error", "status": 401}),
     (U, "me", {"kind": "rate_limit"}, {"kind": "rate_limited", "status": 429}),

@@ -111,7 +111,12 @@ def check(
 
 def catalogue() -> list[Check]:
     """Every check, in the order reports show them."""
-    from . import checks_flow, checks_oauth1, checks_token  # noqa: F401  (they register)
+    from . import (  # noqa: F401  (they register)
+        checks_flow,
+        checks_lifecycle,
+        checks_oauth1,
+        checks_token,
+    )
 
     order = {cid: i for i, cid in enumerate(ORDER)}
     return sorted(_CHECKS.values(), key=lambda c: order.get(c.id, len(order)))
@@ -119,6 +124,7 @@ def catalogue() -> list[Check]:
 
 ORDER = (
     "login",
+    "provider.lifecycle",
     "authorize.static_params",
     "authorize.dynamic_params",
     "authorize.scopes",

@@ -20,7 +20,7 @@ from typing import Any
 import requests
 
 from ..handle import FakeIdP
-from ..providers.model import Provider
+from ..providers.model import ProfileEndpoint, Provider
 from ..templating import get_path, render
 from .checks import Check, Verdict, catalogue, failed
 from .environment import Environment, Settings, configured_connection
@@ -140,11 +140,11 @@ class Engine:
         return Report(
             target=self.target.describe(),
             capabilities=tuple(sorted(self.target.capabilities)),
-            notes=tuple(self.target.notes),
             providers=[ProviderInfo(p.id, p.name, p.protocol) for p in providers],
             checks=[CheckInfo(c.id, c.title, c.source) for c in self.checks if c.id in used],
             started=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
             fakeidp_version=__version__,
+            notes=self.target.notes(),
         )
 
     def run_all(self, on_result: Callable[[Result], None] | None = None) -> Report:
@@ -181,6 +181,8 @@ class Engine:
         run = Run(idp, self.target, check, provider, env, owners, expected_user_id(idp, provider))
         try:
             run.env = self.target.prepare(env)
+            profile = called_profile(provider, run.env)
+            run.expected_user_id = expected_user_id(idp, provider, profile)
             verdict = check.run(run)
         except Exception as exc:  # a bug in a check or an unusable target: reported, not raised
             verdict = failed(f"the check could not complete: {type(exc).__name__}: {exc}")
@@ -233,6 +235,9 @@ class Engine:
         scrub = _scrubber(run)
         findings = [_finding(f) for f in judged]
         message, fix = verdict.message, ""
+        note = self.target.note_for(check.id)
+        if note:
+            message = f"{message} ({note})"
         if verdict.status in ("fail", "warning"):
             fix = fix_for(check.id, run.provider, self.target.dialect, findings, verdict.expected)
             message = with_fix(message, fix)
@@ -288,10 +293,22 @@ def _scrubber(run: Run) -> Callable[[Any], Any]:
     return scrub
 
 
-def expected_user_id(idp: FakeIdP, provider: Provider) -> str | None:
-    """The user id the current test user's profile gives at the provider's primary profile."""
+def called_profile(provider: Provider, env: Environment) -> ProfileEndpoint:
+    """The profile API the connection calls (Uber /v1/me or /v1.2/me); else the primary one."""
+    url = (env.connection.profile_url or "").split("?", 1)[0] if env.connection else ""
+    for profile in provider.profiles:
+        if url and env.urls.get(profile.endpoint.name) == url:
+            return profile
+    return provider.primary_profile
+
+
+def expected_user_id(
+    idp: FakeIdP, provider: Provider, profile: ProfileEndpoint | None = None
+) -> str | None:
+    """The user id the current test user's profile gives at ``profile`` (default: the
+    provider's primary profile): each API version has its own user id path."""
     user = idp.user(provider.id)
-    profile = provider.primary_profile
+    profile = profile or provider.primary_profile
     body = render(profile.body, {"profile": user.profile, "login": user.login})
     value = get_path(body, profile.user_id)
     return None if value is None else str(value)

@@ -103,13 +103,14 @@ class ProviderInfo:
 class Report:
     target: str
     capabilities: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()  # about the target: each repair made to its file
     providers: list[ProviderInfo] = field(default_factory=list)
     checks: list[CheckInfo] = field(default_factory=list)
     results: list[Result] = field(default_factory=list)
     started: str = ""
     duration: float = 0.0
     fakeidp_version: str = ""
+    # What the reader must know first (e.g. "script not executed: node not found").
+    notes: list[str] = field(default_factory=list)
 
     # -- queries ----------------------------------------------------------------
     def counts(self) -> dict[str, int]:
@@ -151,11 +152,8 @@ class Report:
         return {
             "schema": SCHEMA,
             "fakeidp_version": self.fakeidp_version,
-            "target": {
-                "name": self.target,
-                "capabilities": list(self.capabilities),
-                "notes": list(self.notes),
-            },
+            "target": {"name": self.target, "capabilities": list(self.capabilities)},
+            "notes": list(self.notes),
             "started": self.started,
             "duration": round(self.duration, 6),
             "providers": [vars(p) for p in self.providers],
@@ -172,13 +170,13 @@ class Report:
         return cls(
             target=target.get("name", ""),
             capabilities=tuple(target.get("capabilities", ())),
-            notes=tuple(target.get("notes", ())),
             providers=[ProviderInfo(**p) for p in data.get("providers", [])],
             checks=[CheckInfo(**c) for c in data.get("checks", [])],
             results=[Result.from_dict(r) for r in data.get("results", [])],
             started=data.get("started", ""),
             duration=float(data.get("duration", 0.0)),
             fakeidp_version=data.get("fakeidp_version", ""),
+            notes=[str(n) for n in data.get("notes", [])],
         )
 
     @classmethod
@@ -191,12 +189,12 @@ class Report:
         merged = cls(
             target=first.target,
             capabilities=first.capabilities,
-            notes=first.notes,
             started=min((r.started for r in reports if r.started), default=""),
             duration=max(r.duration for r in reports),
             fakeidp_version=first.fakeidp_version,
         )
         for report in reports:
+            merged.notes.extend(n for n in report.notes if n not in merged.notes)
             for p in report.providers:
                 if p not in merged.providers:
                     merged.providers.append(p)

@@ -49,8 +49,6 @@ class Target:
     name: str = "target"
     # Whose terms a failed check's fix is given in (fakeidp.conformance.fixes).
     dialect: Dialect = "code"
-    # What a report says about the target besides its name (a repaired Auth0 file's repairs).
-    notes: tuple[str, ...] = ()
     capabilities: frozenset[str] = frozenset({"login"})
     # in_process: ``env.session`` reaches the IdP without a socket; live: real URLs.
     transport: Transport = "in_process"
@@ -93,6 +91,14 @@ class Target:
 
     def describe(self) -> str:
         return self.name
+
+    def notes(self) -> list[str]:
+        """What a report should say at the top about this run (a script not executed...)."""
+        return []
+
+    def note_for(self, check_id: str) -> str | None:
+        """A caveat to add to this check's result message, or None."""
+        return None
 
 
 class ReferenceTarget(Target):
@@ -163,18 +169,16 @@ class ConnectionTarget(ReferenceTarget):
     fake's test credentials replace the config's (often placeholders).
     """
 
-    def __init__(
-        self,
-        connection: Connection,
-        name: str,
-        dialect: Dialect = "reference",
-        notes: tuple[str, ...] = (),
-    ) -> None:
+    def __init__(self, connection: Connection, name: str) -> None:
         self.original = connection
         self.name = name
-        self.dialect = dialect
-        self.notes = notes
+        self.dialect: Dialect = "reference"  # loading.py: "auth0" or "integration-app"
+        self.repairs: tuple[str, ...] = ()  # what was repaired in the file it was read from
         self._provider: str | None = None
+
+    def notes(self) -> list[str]:
+        """Each repair made to the file (the slips in Auth0's published examples)."""
+        return [f"repaired: {repair}" for repair in self.repairs]
 
     def providers(self, available: Mapping[str, Provider]) -> list[str]:
         if self._provider is None:
@@ -233,9 +237,13 @@ def provider_of(connection: Connection, available: Mapping[str, Provider]) -> st
     for url in (connection.token_url, connection.access_token_url, connection.authorize_url):
         wanted = url.split("?", 1)[0].rstrip("/").lower()
         for pid, provider in available.items():
-            for name in ("token", "access_token", "authorize"):
-                endpoint = provider.endpoints.get(name)
-                if endpoint and provider.real_url(endpoint).rstrip("/").lower() == wanted:
+            for endpoint in provider.endpoints.values():
+                # Any URL serving the endpoint, under any name of its host (Uber's legacy
+                # /oauth/token, api.x.com).
+                if endpoint.view in ("token", "access_token", "authorize") and wanted in {
+                    (base + endpoint.path).rstrip("/").lower()
+                    for base in provider.real_bases(endpoint.host)
+                }:
                     return pid
     raise TargetError(
         f"{connection.name or 'the connection'}: no provider of the fake IdP has the endpoint "

@@ -1,7 +1,7 @@
 """``create_app``: the fake IdP as a Flask application.
 
-One blueprint per concern: the provider endpoints (OAuth 2.0 and, where
-registered, OAuth 1.0a and the emulated APIs) and the control API under
+One blueprint per concern: the provider endpoints (OAuth 2.0, OAuth 1.0a
+and the emulated APIs) and the control API under
 ``/_fakeidp/``. State lives in ``app.extensions["fakeidp"]`` (a Store).
 """
 
@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 from ..providers.hosts import HostOverrides, override_hosts
 from ..providers.loader import builtin_providers
 from ..providers.model import Provider
-from . import api, oauth2_authorize, oauth2_token, oidc
+from . import api, oauth1, oauth2_authorize, oauth2_token, oidc, token_info, unknown
 from .context import RequestContext, json_response, provider_view
 from .control import control_blueprint
 from .dashboard import dashboard_blueprint
@@ -27,17 +27,25 @@ from .store import Store
 
 log = logging.getLogger("fakeidp")
 
-# Views for protocol endpoints, by protocol and endpoint name. The OAuth 1.0a
-# module adds its own when imported.
+# Views for protocol endpoints, by protocol and endpoint name.
 VIEWS: dict[tuple[str, str], Callable[[RequestContext], Response]] = {
     ("oauth2", "authorize"): oauth2_authorize.authorize,
     ("oauth2", "token"): oauth2_token.token,
-    ("oauth2", "revoke"): oauth2_token.revoke,
+    ("oauth2", "revoke"): token_info.revoke,
+    # Provider token endpoints outside RFC 6749: Twitch validate, WordPress.com token-info.
+    ("oauth2", "validate"): token_info.validate,
+    ("oauth2", "token_info"): token_info.wordpress_token_info,
+    **{("oauth1", name): view for name, view in oauth1.VIEWS.items()},
 }
 METHODS: dict[tuple[str, str], list[str]] = {
     ("oauth2", "authorize"): ["GET", "POST"],
     ("oauth2", "token"): ["GET", "POST", "PUT"],
     ("oauth2", "revoke"): ["POST"],
+    ("oauth2", "validate"): ["GET"],
+    ("oauth2", "token_info"): ["GET"],
+    # Every OAuth 1.0a endpoint takes GET and POST; an undocumented method is a warning
+    # (oauth1.request.method), not a 405.
+    **{("oauth1", name): ["GET", "POST"] for name in oauth1.VIEWS},
 }
 
 
@@ -45,14 +53,14 @@ def _providers_blueprint(providers: Iterable[Provider]) -> Blueprint:
     bp = Blueprint("providers", __name__)
     for p in providers:
         for name, endpoint in p.endpoints.items():
-            view = VIEWS.get((p.protocol, name))
+            view = VIEWS.get((p.protocol, endpoint.view))
             if view is None:
                 continue
             bp.add_url_rule(
                 p.fake_path(endpoint),
                 endpoint=f"{p.id}:{name}",
                 view_func=provider_view(p, name, view),
-                methods=METHODS.get((p.protocol, name), list(endpoint.methods)),
+                methods=METHODS.get((p.protocol, endpoint.view), list(endpoint.methods)),
             )
         for prof in p.profiles:
             if p.oidc is not None and prof.endpoint.name == "userinfo":
@@ -81,8 +89,6 @@ def create_app(
     ``host_overrides`` (provider id -> host key -> base URL) moves a provider's
     real URLs, e.g. a self-hosted JIRA: ``{"jira": {"jira": "https://jira.corp.example"}}``.
     """
-    from .. import oauth1_support  # noqa: F401  (registers OAuth 1.0a views if present)
-
     every = dict(builtin_providers())
     if providers is None:
         chosen = every
@@ -101,6 +107,7 @@ def create_app(
     app.extensions["fakeidp"] = Store(chosen, strict=strict, interactive=interactive)
     app.register_blueprint(_providers_blueprint(chosen.values()))
     app.register_blueprint(oidc.oidc_blueprint(chosen.values()))
+    app.register_blueprint(unknown.unknown_blueprint(chosen.values()))
     app.register_blueprint(dashboard_blueprint())
     app.register_blueprint(landing_blueprint())
     app.register_blueprint(control_blueprint())

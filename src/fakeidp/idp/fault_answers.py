@@ -88,9 +88,10 @@ def _instead(fault: Fault, ctx: RequestContext, role: Role) -> Response | None:
     if fault.kind in ("expired_token", "revoked_token"):
         expired = fault.kind == "expired_token"
         _mark_token(ctx.store, _presented_token(), expired)
-        # RFC 6750 §3.1: invalid_token, 401, for an expired or revoked token.
+        # RFC 6750 §3.1: invalid_token for an expired or revoked token, answered with the
+        # provider's own words and status for an invalid token (Imgur: 403, not 401).
         what = "The access token expired" if expired else "The access token was revoked"
-        return ctx.error("api", "invalid_token", what, 401)
+        return ctx.error("api", "invalid_token", what, case="token_invalid")
     return None
 
 

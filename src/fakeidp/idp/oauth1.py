@@ -10,8 +10,8 @@
   single-use.
 - the API authenticator: a profile call signed with the token credentials.
 
-Importing this module registers the views with :mod:`fakeidp.idp.app` and
-the authenticator with :mod:`fakeidp.idp.api`.
+The app factory (:mod:`fakeidp.idp.app`) serves the views in :data:`VIEWS`;
+the profile API (:mod:`fakeidp.idp.api`) calls :func:`authenticate_api`.
 """
 
 from __future__ import annotations
@@ -26,8 +26,6 @@ from flask import Response, request
 
 from . import pages, users
 from . import rules as R
-from .api import API_AUTHENTICATORS
-from .app import METHODS, VIEWS
 from .context import RequestContext
 from .oauth1_problems import Refused, fail, flag_or_refuse, rules_of
 from .oauth1_verify import SignedRequest, consumer, read_signed_request, verify
@@ -387,12 +385,10 @@ def _authenticate_api(ctx: RequestContext) -> Grant:
     return found.grant
 
 
-for _name, _view in (
-    ("request_token", request_token),
-    ("authorize", authorize),
-    ("authenticate", authorize),  # X: sign-in with auto-redirect; the fake always redirects
-    ("access_token", access_token),
-):
-    VIEWS[("oauth1", _name)] = _view
-    METHODS[("oauth1", _name)] = ["GET", "POST"]
-API_AUTHENTICATORS["oauth1"] = authenticate_api
+# The OAuth 1.0a endpoint views by fixture endpoint name, for the app factory.
+VIEWS = {
+    "request_token": request_token,
+    "authorize": authorize,
+    "authenticate": authorize,  # X: sign-in with auto-redirect; the fake always redirects
+    "access_token": access_token,
+}

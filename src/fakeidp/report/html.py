@@ -38,7 +38,6 @@ dt{font-weight:bold}dd{margin:0 0 .4em 0}
 #problems li.fail{background:#f9d6d5}#problems li.warning{background:#fdf0c4}
 #problems .fix{display:block;font-weight:bold}
 td:target{outline:3px solid #1d2330;outline-offset:-2px}
-.notes{background:#eef1f6;padding:.4em .8em;border-radius:4px;max-width:70em}
 """
 MARKS = {"pass": "✔", "fail": "✘", "warning": "!", "not_applicable": "-"}
 
@@ -116,13 +115,6 @@ def _problems(report: Report) -> str:
     )
 
 
-def _notes(report: Report) -> str:
-    if not report.notes:
-        return ""
-    items = "".join(f"<li>{_e(n)}</li>" for n in report.notes)
-    return f'<div class="notes" id="notes"><b>About the target</b><ul>{items}</ul></div>'
-
-
 def _cell(r: Result | None, title: str) -> str:
     if r is None:
         return '<td title="not a check for this protocol"></td>'
@@ -157,8 +149,9 @@ def to_html(report: Report) -> str:
         f"<h1>fakeidp conformance: {_e(report.target)}</h1>"
         f"<p>{_e(headline(report))}. fakeidp {_e(report.fakeidp_version)}, {_e(report.started)}; "
         f"capabilities: {_e(', '.join(report.capabilities))}.</p>"
-        f"{_notes(report)}{_problems(report)}"
-        f'<p class="legend">{legend} Click a cell for what was expected, what arrived, and the '
+        + "".join(f'<p class="note"><strong>Note:</strong> {_e(n)}</p>' for n in report.notes)
+        + _problems(report)
+        + f'<p class="legend">{legend} Click a cell for what was expected, what arrived, and the '
         "requests.</p>"
         f'<table><thead><tr><th class="provider">provider</th>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table><h2>Checks</h2><dl>{checks}</dl></body></html>\n"
