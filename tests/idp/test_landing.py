@@ -28,11 +28,11 @@ def test_providers_json_is_the_cli_listing_for_the_request_base(
 
 
 def test_providers_json_follows_the_configured_user() -> None:
-    app = create_app(["uber"])
+    app = create_app(["digitalocean"])
     test = app.test_client()
-    test.put("/_fakeidp/users/uber", json={"login": "alice", "profile": {"uuid": "alice-uuid"}})
-    (uber,) = test.get("/_fakeidp/providers").json["providers"]
-    assert uber["user"] == {"login": "alice", "user_id_path": "uuid", "user_id": "alice-uuid"}
+    test.put("/_fakeidp/users/digitalocean", json={"login": "alice", "profile": {"uuid": "a-1"}})
+    (do,) = test.get("/_fakeidp/providers").json["providers"]
+    assert do["user"] == {"login": "alice", "user_id_path": "account.uuid", "user_id": "a-1"}
 
 
 def test_providers_json_refuses_a_query_parameter(client: FlaskClient) -> None:
@@ -61,3 +61,11 @@ def test_landing_page_lists_every_provider(
     # JIRA's empty secret says why (provider_fixtures/jira.toml [client]).
     jira = html[html.index('id="jira"') :]
     assert re.search(r"none:\s+JIRA Server has no consumer secret", jira)
+
+
+def test_landing_page_lists_the_other_users() -> None:
+    app = create_app(["oidc"])
+    test = app.test_client()
+    test.put("/_fakeidp/users/oidc/bob", json={"profile": {"name": "Bob"}})
+    html = test.get("/").get_data(as_text=True)
+    assert re.search(r'class="others">\s*<code>bob</code>', html)

@@ -153,12 +153,12 @@ def test_a_clean_run_says_there_is_nothing_to_fix(report: Report) -> None:
     assert "Nothing to fix: no failures, no warnings" in to_html(clean)
 
 
-def test_every_summary_shows_the_targets_notes(report: Report) -> None:
+def test_every_summary_shows_the_repairs(report: Report) -> None:
     noted = Report.from_dict(report.to_dict())
-    noted.notes = ("repaired: postData.text: line 1 column 73: ',' where ':' belongs",)
-    assert "  note: repaired: postData.text: line 1 column 73" in "\n".join(summary_lines(noted))
-    assert "<li>repaired: postData.text: line 1 column 73" in to_html(noted)
-    assert "- note: repaired: postData.text" in to_markdown(noted)
+    noted.notes = ["repaired: postData.text: line 1 column 73: ',' where ':' belongs"]
+    assert "  NOTE: repaired: postData.text: line 1 column 73" in "\n".join(summary_lines(noted))
+    assert "<strong>Note:</strong> repaired: postData.text: line 1 column 73" in to_html(noted)
+    assert "> **Note:** repaired: postData.text" in to_markdown(noted)
 
 
 def test_terminal_lines_end_with_the_fix(report: Report) -> None:

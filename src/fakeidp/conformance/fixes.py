@@ -264,6 +264,17 @@ def _nonce(p: Provider, d: Dialect, rule: str | None, expected: Any) -> str:
     )
 
 
+def _lifecycle(p: Provider, d: Dialect, rule: str | None, expected: Any) -> str:
+    what = f"the current API ({_j(expected)})" if expected else f"{p.name}'s current URLs"
+    return _in(
+        d,
+        auth0=f"point options.authorizationURL, tokenURL and scripts.fetchUserProfile at {what}",
+        integration_app=f"point `authorizeUri`, `tokenUri` and the profile call at {what}",
+        reference=f"Connection(authorize_url=..., token_url=..., profile_url=...) on {what}",
+        code=f"call {what} instead of the retired or deprecated one",
+    )
+
+
 Hint = Callable[[Provider, Dialect, "str | None", Any], str]
 HINTS: dict[str, Hint] = {
     "login": _login,
@@ -284,6 +295,7 @@ HINTS: dict[str, Hint] = {
     "oauth1.signature": _signature,
     "oauth1.verifier": _verifier,
     "oauth1.nonce": _nonce,
+    "provider.lifecycle": _lifecycle,
 }
 
 

@@ -17,6 +17,7 @@ from ..version import __version__
 from .context import json_response, store
 from .control_input import BadInput, query
 from .pages import PAGE_HEADERS, STYLE
+from .users import all_users
 
 
 def base_url() -> str:
@@ -75,7 +76,9 @@ beside it. Test credentials are public: they only work here.</p></section>
 {{ info.client.client_secret_note }}</span>{% endif %}</td></tr>
 <tr><th>test user</th><td colspan="2"><code class="login">{{ info.user.login }}</code>
 (user id <code>{{ info.user.user_id }}</code> at <code>{{ info.user.user_id_path }}</code>)
-</td></tr>
+</td></tr>{% if others[info.id] %}<tr><th>other users</th><td colspan="2" class="others">
+{% for login in others[info.id] %}<code>{{ login }}</code> {% endfor %}<span class="muted">(a
+login picks one with <code>login_hint</code>)</span></td></tr>{% endif %}
 </tbody></table></section>
 {% endfor %}
 </body></html>
@@ -102,6 +105,7 @@ def landing_blueprint() -> Blueprint:
             base=base,
             root=request.script_root,
             infos=infos,
+            others={pid: [u.login for u in all_users(s, pid)[1:]] for pid in s.providers},
             strict=s.strict,
             interactive=s.interactive,
         )
