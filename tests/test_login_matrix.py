@@ -68,11 +68,12 @@ def test_login_and_refresh(idp: fakeidp.FakeIdP, pid: str, transport: str) -> No
     assert idp.errors() == []
     assert [f for f in idp.findings(severity="warning") if not f.acknowledged] == []
     endpoints = [e.endpoint for e in idp.exchanges(pid)]
-    assert endpoints[:3] == [
-        "authorize",
-        "token",
-        builtin_providers()[pid].primary_profile.endpoint.name,
-    ]
+    profile = builtin_providers()[pid].primary_profile.endpoint.name
+    if client.connection.openid:
+        # OpenID Connect: discovery first (its issuer checked), the JWKS for the ID token.
+        assert endpoints[:5] == ["discovery", "authorize", "token", "jwks", profile]
+    else:
+        assert endpoints[:3] == ["authorize", "token", profile]
 
 
 def test_interception_leaves_other_hosts_alone(idp: fakeidp.FakeIdP) -> None:

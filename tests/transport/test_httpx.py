@@ -109,7 +109,8 @@ def test_wsgi_transport_serves_any_httpx_client() -> None:
     with httpx.Client(transport=fakeidp.WSGITransport(idp.app)) as client:
         response = client.get(idp.urls("twitch")["users"])
     assert response.status_code == 401
-    assert response.json()["message"] == "Invalid Token"
+    # Helix without a token: "OAuth token is missing" (PROVIDERS-AUDIT §6a).
+    assert response.json()["message"] == "OAuth token is missing"
     assert response.reason_phrase == "UNAUTHORIZED"
     idp.acknowledge()
 
@@ -243,6 +244,7 @@ def test_without_httpx_fakeidp_works_and_says_what_it_lacks() -> None:
         sys.modules["httpx"] = None  # as if httpx were not installed
         import requests
         import fakeidp
+        from fakeidp import *  # noqa: F403  (nothing in __all__ needs httpx)
 
         with fakeidp.intercept(["uber"]) as idp:
             assert requests.get("https://api.uber.com/v1/me").status_code == 401

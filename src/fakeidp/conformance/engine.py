@@ -141,7 +141,9 @@ class Engine:
             target=self.target.describe(),
             capabilities=tuple(sorted(self.target.capabilities)),
             providers=[ProviderInfo(p.id, p.name, p.protocol) for p in providers],
-            checks=[CheckInfo(c.id, c.title, c.source) for c in self.checks if c.id in used],
+            checks=[
+                CheckInfo(c.id, c.title, c.source, c.group) for c in self.checks if c.id in used
+            ],
             started=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
             fakeidp_version=__version__,
             notes=self.target.notes(),
@@ -166,6 +168,8 @@ class Engine:
         idp, check = self.idp, self._by_id[scenario.check]
         provider = idp.provider(scenario.provider)
         settings = self.settings[provider.id]
+        if check.configure is not None:
+            settings = check.configure(provider, settings)
         capabilities = self.target.capabilities
         reason = check.not_applicable_because(provider, settings, capabilities)
         if reason:

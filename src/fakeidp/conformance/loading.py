@@ -65,11 +65,17 @@ def _connection(spec: str, path: str, dialect: str) -> Target:
         from .integration_app_dir import load_connector_dir
 
         parameters = {"clientId": PLACEHOLDER_ID, "clientSecret": PLACEHOLDER_ID}
-        return load_connector_dir(spec, Path(path), parameters)
+        directory = load_connector_dir(spec, Path(path), parameters)
+        directory.dialect = "integration-app"
+        return directory
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise TargetError(f"target {spec!r}: cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise TargetError(
+            f"target {spec!r}: {path} is not UTF-8 text (byte {exc.start}: {exc.reason})"
+        ) from None
     repairs: list[str] = []
     try:
         if dialect == "auth0":

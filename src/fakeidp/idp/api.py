@@ -14,6 +14,7 @@ from . import rules as R
 from . import shared_urls
 from .context import RequestContext, json_response
 from .headers import check_headers
+from .limits import problem
 from .oauth1 import authenticate_api
 from .oauth2_token import template_context
 
@@ -57,7 +58,9 @@ def profile(ctx: RequestContext, endpoint: ProfileEndpoint) -> Response:
                 )
         token = ctx.store.valid_token(value, ctx.provider.id)
         if token is None or token.grant.user is None:
-            ctx.flag(R.API_TOKEN, "invalid, expired or revoked access token", "a valid token", "?")
+            message = "invalid, expired or revoked access token"
+            message = problem("access token", ctx.store.why_gone(value), message)
+            ctx.flag(R.API_TOKEN, message, "a valid token", "?")
             return ctx.error("api", "invalid_token", "Invalid Token", case="token_invalid")
         grant = token.grant
     if check_headers(

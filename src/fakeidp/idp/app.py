@@ -8,22 +8,34 @@ and the emulated APIs) and the control API under
 from __future__ import annotations
 
 import functools
+import io
 import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import Blueprint, Flask, Response
-from werkzeug.exceptions import HTTPException
+from flask import Blueprint, Flask, Response, request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..providers.hosts import HostOverrides, override_hosts
 from ..providers.loader import builtin_providers
 from ..providers.model import Provider
-from . import api, oauth1, oauth2_authorize, oauth2_token, oidc, token_info, unknown
-from .context import RequestContext, json_response, provider_view
+from . import (
+    api,
+    limits,
+    oauth1,
+    oauth2_authorize,
+    oauth2_token,
+    oidc,
+    protect,
+    token_info,
+    unknown,
+)
+from .context import RequestContext, json_response, provider_view, store
 from .control import control_blueprint
 from .dashboard import dashboard_blueprint
+from .faults import role_of
 from .landing import landing_blueprint
-from .store import Store
+from .store import Exchange, Store
 
 log = logging.getLogger("fakeidp")
 
@@ -103,6 +115,9 @@ def create_app(
     if host_overrides:
         chosen = override_hosts(chosen, host_overrides)
     app = Flask(__name__)
+    app.request_class = limits.SafeRequest  # raw bytes in a query string are not a 500
+    app.json = limits.SafeJSONProvider(app)  # JSON nested too deep is malformed, not a 500
+    app.config["MAX_CONTENT_LENGTH"] = limits.DEFAULT_MAX_BODY
     app.config.update(config or {})
     app.extensions["fakeidp"] = Store(chosen, strict=strict, interactive=interactive)
     app.register_blueprint(_providers_blueprint(chosen.values()))
@@ -111,6 +126,25 @@ def create_app(
     app.register_blueprint(dashboard_blueprint())
     app.register_blueprint(landing_blueprint())
     app.register_blueprint(control_blueprint())
+    protect.install(app)  # the control plane's guards; every HTML page unframeable
+
+    @app.before_request
+    def body_limit() -> Response | None:
+        limit = app.config.get("MAX_CONTENT_LENGTH")
+        if limit and (request.content_length or 0) > limit:
+            return too_large(limit)
+        environ = request.environ
+        if limit and request.content_length is None and environ.get("wsgi.input_terminated"):
+            # A chunked body, in-process (waitress gives a length): read it now, as a server would.
+            data = environ["wsgi.input"].read(limit + 1)
+            if len(data) > limit:
+                return too_large(limit)
+            environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(data), str(len(data))
+        return None
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def body_too_large(exc: RequestEntityTooLarge) -> Response:
+        return too_large(app.config.get("MAX_CONTENT_LENGTH") or 0)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
@@ -125,6 +159,28 @@ def create_app(
         return json_response({"error": "server_error", "error_description": repr(exc)}, 500)
 
     return app
+
+
+def too_large(limit: int) -> Response:
+    """413 for a body over ``limit`` bytes, in the provider's shape at a provider endpoint."""
+    description = f"the request body is over the limit of {limit} bytes"
+    # Provider endpoints are named "<blueprint>.<provider>:<endpoint>" (api: in between).
+    name = (request.endpoint or "").partition(".")[2]
+    provider = store().providers.get(name.split(":")[0]) if ":" in name else None
+    if provider is None:
+        body = {"error": "request_too_large", "error_description": description, "field": "body"}
+        return json_response(body, 413)
+    endpoint = name.rsplit(":", 1)[1]
+    exchange = Exchange(0, store().now(), provider.id, endpoint, request.method, request.base_url)
+    ctx = RequestContext(provider, endpoint, store().record_exchange(exchange))
+    if role_of(provider, endpoint) == "authorize":
+        response = ctx.error_page("Request too large", description, 413)
+    else:
+        kind = "api" if role_of(provider, endpoint) == "api" else "oauth"
+        response = ctx.error(kind, "invalid_request", description, 413)
+    exchange.status = 413
+    exchange.response = description
+    return response
 
 
 def store_of(app: Flask) -> Store:

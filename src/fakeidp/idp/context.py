@@ -22,6 +22,7 @@ from werkzeug.exceptions import HTTPException
 from ..providers.model import Endpoint, Lifecycle, Provider
 from ..templating import render
 from .fault_answers import answer_with_faults
+from .limits import MAX_STORED_BODY, truncated_body
 from .rules import (
     LIFECYCLE_CLOSED,
     LIFECYCLE_DEPRECATED,
@@ -223,9 +224,14 @@ def _request_exchange(provider: Provider, endpoint: str) -> Exchange:
                 body = request.form
         except HTTPException:
             body = {}
+    body_size = request.content_length or 0
+    if body_size > MAX_STORED_BODY:  # kept cut short, with its size (docs/limits.md)
+        body = truncated_body(body, body_size)
 
     # Copy just the headers: holding the environ would keep the whole request alive.
     raw_headers = {k: v for k, v in environ.items() if k.startswith(_HEADER_KEYS)}
+    size = len(environ.get("QUERY_STRING", "")) + min(body_size, MAX_STORED_BODY)
+    size += sum(len(k) + len(v) for k, v in raw_headers.items() if isinstance(v, str))
 
     def capture() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
         headers = {k: redact_header(k, v) for k, v in EnvironHeaders(raw_headers).items()}
@@ -240,6 +246,7 @@ def _request_exchange(provider: Provider, endpoint: str) -> Exchange:
         method=request.method,
         url=_url_without_query(environ),
         capture=capture,
+        size=size,
     )
 
 

@@ -215,7 +215,14 @@ def dashboard() -> Response:
     refresh = args.get("refresh", "")
     with s.lock:
         all_findings = list(s.findings)
+        dropped = s.findings_dropped  # a finding's index counts the dropped ones too
         recorded = list(s.exchanges)
+
+    def of(e: Exchange) -> list[Finding]:
+        return [
+            all_findings[i - dropped] for i in e.findings if 0 <= i - dropped < len(all_findings)
+        ]
+
     endpoints = sorted({e.endpoint for e in recorded if provider in (None, e.provider)})
 
     def finding_shown(f: Finding) -> bool:
@@ -226,7 +233,7 @@ def dashboard() -> Response:
         )
 
     def severities(e: Exchange) -> set[str]:
-        return {all_findings[i].severity for i in e.findings if i < len(all_findings)}
+        return {f.severity for f in of(e)}
 
     exchanges = [
         e
@@ -247,7 +254,7 @@ def dashboard() -> Response:
             "status": e.status,
             "status_class": _status_class(e.status),
             "answer": _answer(e.response),
-            "rules": [all_findings[i].rule for i in e.findings if i < len(all_findings)],
+            "rules": [f.rule for f in of(e)],
         }
         for e in reversed(exchanges[-DASHBOARD_ROWS:])
     ]
@@ -283,7 +290,9 @@ def dashboard() -> Response:
         keep=_keep_token(args),
         token=args.get("token") or "",
         reset_url=request.script_root + "/_fakeidp/reset",
-        refresh=int(refresh) if refresh.isdigit() and 0 < int(refresh) <= 3600 else None,
+        refresh=int(refresh)
+        if refresh.isascii() and refresh.isdigit() and 0 < int(refresh) <= 3600
+        else None,
         refresh_query=request.query_string.decode("latin-1"),
     )
 
@@ -297,7 +306,7 @@ def exchange_page(exchange_id: int) -> Response:
         if exchange is None:
             abort(404, f"no exchange #{exchange_id} (it may have been reset or pruned)")
         data = exchange.to_dict()
-        findings = [s.findings[i] for i in exchange.findings if i < len(s.findings)]
+        findings = [f for f in map(s.finding, exchange.findings) if f is not None]
     ids = sorted(recorded)
     at = ids.index(exchange_id)
     return _page(

@@ -27,6 +27,7 @@ from flask import Response, request
 from . import pages, users
 from . import rules as R
 from .context import RequestContext
+from .limits import MAX_CODES, MAX_TOKENS, CappedDict
 from .oauth1_problems import Refused, fail, flag_or_refuse, rules_of
 from .oauth1_verify import SignedRequest, consumer, read_signed_request, verify
 from .oauth2_authorize import AlreadyChecked, check_expectations, redirect_with
@@ -63,8 +64,9 @@ class AccessToken:
 
 @dataclass
 class OAuth1State:
-    request_tokens: dict[str, RequestToken] = field(default_factory=dict)
-    access_tokens: dict[str, AccessToken] = field(default_factory=dict)
+    # Capped like OAuth 2.0 tokens, oldest evicted first (docs/limits.md).
+    request_tokens: CappedDict[RequestToken] = field(default_factory=lambda: CappedDict(MAX_CODES))
+    access_tokens: CappedDict[AccessToken] = field(default_factory=lambda: CappedDict(MAX_TOKENS))
 
 
 def state_of(store: Store) -> OAuth1State:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import urllib.parse
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Response, request
@@ -52,7 +53,7 @@ def lenient_scope(raw: str) -> list[str]:
     return [s for s in _SEPARATORS.split(raw) if s]
 
 
-def redirect_with(uri: str, params: dict[str, str]) -> Response:
+def redirect_with(uri: str, params: Mapping[str, str | None]) -> Response:
     """Add ``params`` to the redirect URI's query, keeping what it had (RFC 6749 §3.1.2)."""
     parts = urllib.parse.urlsplit(uri)
     query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
@@ -138,7 +139,13 @@ def authorize(ctx: RequestContext) -> Response:
     def fail(error: str, description: str) -> Response:
         return redirect_with(
             target,
-            {"error": error, "error_description": description, "state": state},  # type: ignore[dict-item]
+            # RFC 9207 §2: iss in error responses too, where the provider sends it.
+            {
+                "error": error,
+                "error_description": description,
+                "state": state,
+                "iss": oidc.authorization_iss(ctx.provider),
+            },
         )
 
     # 2. RFC 6749 §4.1.1 parameters.
@@ -271,7 +278,8 @@ def authorize(ctx: RequestContext) -> Response:
             expires_at=store.now() + rules.code_lifetime,
         )
     )
-    return redirect_with(target, {"code": code, "state": state})  # type: ignore[dict-item]
+    iss = oidc.authorization_iss(ctx.provider)  # RFC 9207 §2
+    return redirect_with(target, {"code": code, "state": state, "iss": iss})
 
 
 def _case_variant(method: str | None, methods: tuple[str, ...]) -> str | None:

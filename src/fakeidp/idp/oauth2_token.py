@@ -23,6 +23,7 @@ from . import rules as R
 from .client_auth import PresentedCredentials, presented, secrets_match
 from .context import RequestContext, json_response
 from .headers import check_headers
+from .limits import problem
 from .oauth2_authorize import split_scope
 from .store import Client, Code, Grant
 
@@ -233,7 +234,9 @@ def _authorization_code(
     client = _authenticate(ctx, creds, pkce_used=pkce_used, public_ok=pkce_used)
     with store.lock:
         if code is None or code.grant.client_id != client.client_id:
-            ctx.flag(R.TOKEN_CODE, "unknown authorization code", "a code this client got", None)
+            message = "unknown authorization code"
+            message = problem("authorization code", store.why_gone(params.get("code")), message)
+            ctx.flag(R.TOKEN_CODE, message, "a code this client got", None)
             raise TokenError("invalid_grant", "Invalid authorization code")
         if code.used:
             # RFC 6749 §4.1.2: refuse, and revoke the tokens issued from the code.
@@ -300,7 +303,9 @@ def _refresh(ctx: RequestContext, client: Client, params: dict[str, str]) -> Res
             if refused:
                 raise TokenError("invalid_grant", "Invalid refresh token")
         if record is None or record.revoked or record.grant.client_id != client.client_id:
-            ctx.flag(R.TOKEN_REFRESH, "unknown or revoked refresh token", "a valid one", None)
+            message = "unknown or revoked refresh token"
+            message = problem("refresh token", store.why_gone(value), message)
+            ctx.flag(R.TOKEN_REFRESH, message, "a valid one", None)
             raise TokenError("invalid_grant", "Invalid refresh token")
         access, tok = store.issue_token(
             record.grant, rules.access_token_lifetime, with_refresh=rules.rotate_refresh_token

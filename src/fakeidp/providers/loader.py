@@ -311,6 +311,7 @@ def _oidc(
         scopes_supported=o.strings("scopes_supported", ["openid"]),
         token_endpoint_auth_methods_supported=o.strings("token_endpoint_auth_methods_supported"),
         id_token_lifetime=o.get("id_token_lifetime", int, 3600),
+        authorization_response_iss=o.get("authorization_response_iss", bool, False),
     )
     o.check_unknown()
     userinfo = ProfileEndpoint(

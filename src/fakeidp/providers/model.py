@@ -220,6 +220,8 @@ class OIDCRules:
     scopes_supported: tuple[str, ...]
     token_endpoint_auth_methods_supported: tuple[str, ...]
     id_token_lifetime: int
+    # RFC 9207: iss in every authorization response, advertised in discovery.
+    authorization_response_iss: bool = False
 
 
 @dataclass(frozen=True)

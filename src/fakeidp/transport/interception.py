@@ -14,6 +14,8 @@ answered by the newest active interception that knows its host.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -23,10 +25,11 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 
+from ..providers.loader import builtin_providers
 from ..providers.model import Provider
 from . import guard
 from .requests_adapter import WSGIAdapter
-from .routing import Router
+from .routing import ProviderHost, Router, provider_hosts
 
 
 class Interception:
@@ -96,11 +99,20 @@ def _httpx() -> ModuleType | None:
     return httpx_transport
 
 
-def _hosts() -> dict[str, Any]:
-    hosts: dict[str, Any] = {}
+def _hosts() -> dict[str, ProviderHost]:
+    """Every host to guard: the served providers', and every shipped provider's too (a
+    connector calling one its test did not ask for must not reach the real one either)."""
+    hosts = {
+        name: dataclasses.replace(owner, served=False) for name, owner in _shipped_hosts().items()
+    }
     for interception in _active:
         hosts.update(interception.router.hosts)
     return hosts
+
+
+@functools.cache
+def _shipped_hosts() -> dict[str, ProviderHost]:
+    return provider_hosts(builtin_providers())
 
 
 @contextmanager
