@@ -9,7 +9,7 @@ import pytest
 
 from fakeidp.conformance import Engine, Report
 from fakeidp.conformance.checks import catalogue
-from fakeidp.conformance.fixes import DIALECTS, HINTS, fix_for
+from fakeidp.conformance.fixes import ANSWER_FIXES, DIALECTS, HINTS, fix_for
 from fakeidp.conformance.loading import load_target
 from fakeidp.providers import builtin_providers
 
@@ -114,11 +114,18 @@ def test_the_fix_in_the_connectors_terms(
 def test_every_check_has_a_fix_in_every_dialect() -> None:
     checks = {c.id for c in catalogue()}
     assert checks <= set(HINTS), checks - set(HINTS)
-    assert checks <= {case[0] for case in CASES}  # each one tested above
+    assert checks <= {case[0] for case in CASES} | set(ANSWER_FIXES)  # each one tested
     for check in checks:
         for dialect in DIALECTS:
             fix = fix_for(check, PROVIDERS["twitch"], dialect)
             assert fix and not fix.startswith("make the connector do"), (check, dialect)
+
+
+@pytest.mark.parametrize("check", sorted(ANSWER_FIXES))
+def test_a_connector_that_misreads_an_answer_is_told_how_to_read_it(check: str) -> None:
+    fix = fix_for(check, PROVIDERS["oidc"], "code")
+    assert fix == ANSWER_FIXES[check]
+    assert "Auth0 does this" in fix_for(check, PROVIDERS["oidc"], "auth0")
 
 
 def run(target_spec: str | broken.ReferenceTarget, providers: list[str] | None = None) -> Report:

@@ -20,7 +20,7 @@ def client() -> FlaskClient:
 def test_providers_json_is_the_cli_listing_for_the_request_base(
     client: FlaskClient, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    base = "http://fake.test:9123"
+    base = "http://localhost:9123"  # a Host the control plane allows (DNS rebinding)
     served = client.get("/_fakeidp/providers", base_url=base)
     assert served.status_code == 200
     assert main(["providers", "--json", "--base-url", base]) == 0

@@ -275,6 +275,52 @@ def _lifecycle(p: Provider, d: Dialect, rule: str | None, expected: Any) -> str:
     )
 
 
+# Checks of how a connector reads answers: the fix is the same in every connector's terms
+# (a platform such as Auth0 does this itself; the hint then says what it must do).
+ANSWER_FIXES: dict[str, str] = {
+    "answer.token_type_case": 'compare token_type case-insensitively ("bearer" is "Bearer", '
+    "RFC 6749 §5.1)",
+    "answer.scope_format": "accept the granted scope as a space-separated string or a JSON array",
+    "answer.no_expires_in": "treat a missing expires_in as unknown (use the token until it is "
+    "refused), not as an error",
+    "answer.expires_in_string": 'accept expires_in as a number or a numeric string ("3600")',
+    "answer.extra_fields": "ignore unknown fields in the token answer (RFC 6749 §5.1)",
+    "answer.refresh_keeps_refresh_token": "keep the old refresh token when a refresh answer "
+    "brings none (RFC 6749 §6)",
+    "answer.error_uri": "treat every error redirect as a failed login, with or without error_uri",
+    "answer.authorization_iss": "compare the authorization response's iss with the issuer and "
+    "refuse another (RFC 9207 §2.4)",
+    "id_token.signature": "verify the ID token's signature with the key from jwks_uri",
+    "id_token.alg_none": "refuse alg none: accept only the algorithms the discovery document lists",
+    "id_token.issuer": "compare the ID token's iss with the discovery document's issuer, exactly",
+    "id_token.audience": "refuse an ID token whose aud does not contain your client_id",
+    "id_token.audiences_without_azp": "with several audiences, require azp equal to your "
+    "client_id (OIDC Core §3.1.3.7)",
+    "id_token.expired": "refuse an ID token whose exp has passed",
+    "id_token.iat_future": "refuse an ID token whose iat is in the future beyond a small leeway",
+    "id_token.sub": "refuse an ID token without sub",
+    "id_token.nonce": "compare the ID token's nonce with the one the authorization request sent",
+    "id_token.nonce_missing": "refuse an ID token without the nonce you sent",
+    "id_token.kid_absent_single_key": "without a kid, verify with the JWKS's only key",
+    "id_token.kid_absent_several_keys": "without a kid and with several keys, refuse the token "
+    "or try each key",
+    "id_token.key_rotation": "fetch jwks_uri again when the ID token's kid is unknown",
+    "userinfo.sub": "refuse a UserInfo answer whose sub is not the ID token's (OIDC Core §5.3.2)",
+    "discovery.issuer": "refuse a discovery document whose issuer is not where it was fetched "
+    "from (Discovery §4.3)",
+}
+
+
+def _answer_fix(text: str) -> Hint:
+    def hint(p: Provider, d: Dialect, rule: str | None, expected: Any) -> str:
+        if d in ("auth0", "integration-app"):
+            platform = "Auth0" if d == "auth0" else "integration.app"
+            return f"{text} ({platform} does this, not the configuration: report it to them)"
+        return text
+
+    return hint
+
+
 Hint = Callable[[Provider, Dialect, "str | None", Any], str]
 HINTS: dict[str, Hint] = {
     "login": _login,
@@ -296,6 +342,7 @@ HINTS: dict[str, Hint] = {
     "oauth1.verifier": _verifier,
     "oauth1.nonce": _nonce,
     "provider.lifecycle": _lifecycle,
+    **{check: _answer_fix(text) for check, text in ANSWER_FIXES.items()},
 }
 
 
