@@ -37,7 +37,6 @@ __all__ = [
     "OAuth2Client",
     "Provider",
     "WSGIAdapter",
-    "WSGITransport",
     "__version__",
     "builtin_providers",
     "create_app",
