@@ -185,12 +185,16 @@ def test_serve_honours_the_config(tmp_path: Path) -> None:
     )
     try:
         assert proc.stdout is not None
-        match = re.search(r"on (http://127\.0\.0\.1:\d+)", proc.stdout.readline())
-        assert match
+        first = proc.stdout.readline()
+        match = re.search(r"on (http://127\.0\.0\.1:\d+) \(strict\)", first)
+        assert match, first
         base = match.group(1)
-        header = [line.strip() for line in iter(proc.stdout.readline, "\n")]
-        assert any(line.startswith("mode: strict") for line in header), header
-        assert f"config: {config} (1 client(s), 2 user(s), 2 fault(s))" in header
+        header = []
+        for line in proc.stdout:  # the banner ends with "Press Ctrl-C to stop. ..."
+            header.append(line.strip())
+            if line.startswith("Press Ctrl-C"):
+                break
+        assert f"config        {config} (1 client(s), 2 user(s), 2 fault(s))" in header
         get = lambda path: requests.get(base + path, timeout=5).json()  # noqa: E731
         assert get("/_fakeidp/mode")["providers"] == {"twitch": "strict", "uber": "lenient"}
         clients = get("/_fakeidp/clients?provider=uber")["clients"]

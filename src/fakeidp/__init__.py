@@ -15,8 +15,7 @@ from .idp.faults import Fault, FaultError
 from .idp.rules import RULES, Finding
 from .providers import FixtureError, Provider, builtin_providers, load_providers
 from .transport import LiveServer, NetworkBlocked, WSGIAdapter, in_process_session
-
-__version__ = "0.1.0"
+from .version import __version__
 
 # WSGITransport and AsyncWSGITransport (httpx) are importable by name, but left out of
 # __all__: a star import must not need httpx.
@@ -38,6 +37,7 @@ __all__ = [
     "OAuth2Client",
     "Provider",
     "WSGIAdapter",
+    "__version__",
     "builtin_providers",
     "create_app",
     "in_process_session",

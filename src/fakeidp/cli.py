@@ -5,57 +5,22 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-from .idp.templates import get_path
+from .info import format_provider, provider_info
 from .providers.loader import FixtureError, builtin_providers
 from .providers.model import Provider
+from .version import __version__
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from .config import Config
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-
-
-def provider_info(p: Provider, base_url: str) -> dict[str, Any]:
-    """What a script in any language needs to point a connector at the fake IdP."""
-    base = base_url.rstrip("/")
-    profile = p.primary_profile
-    return {
-        "id": p.id,
-        "name": p.name,
-        "protocol": p.protocol,
-        "endpoints": {
-            e.name: {"url": base + p.fake_path(e), "real_url": p.real_url(e)}
-            for e in p.all_endpoints()
-        },
-        "client": {"client_id": p.client.client_id, "client_secret": p.client.client_secret},
-        "user": {
-            "login": p.user.login,
-            "user_id_path": profile.user_id,
-            "user_id": _user_id(p),
-        },
-    }
-
-
-def _user_id(p: Provider) -> str | None:
-    from .idp.templates import render
-
-    body = render(p.primary_profile.body, {"profile": p.user.profile, "login": p.user.login})
-    value = get_path(body, p.primary_profile.user_id)
-    return None if value is None else str(value)
-
-
-def _format_provider(info: dict[str, Any]) -> str:
-    lines = [f"{info['name']} ({info['id']}, {info['protocol']})"]
-    width = max(len(name) for name in info["endpoints"])
-    for name, urls in info["endpoints"].items():
-        lines.append(f"  {name:<{width}}  {urls['url']}")
-        lines.append(f"  {'':<{width}}    stands for {urls['real_url']}")
-    client = info["client"]
-    lines.append(f"  client_id      {client['client_id']}")
-    lines.append(f"  client_secret  {client['client_secret']}")
-    lines.append(f"  test user      {info['user']['login']} (user_id {info['user']['user_id']})")
-    return "\n".join(lines)
 
 
 def _select(names: Sequence[str] | None) -> dict[str, Provider]:
@@ -77,7 +42,7 @@ def cmd_providers(args: argparse.Namespace) -> int:
         print(json.dumps({"base_url": args.base_url, "providers": infos}, indent=2))
     else:
         for info in infos:
-            print(_format_provider(info))
+            print(format_provider(info))
             print()
     return 0
 
@@ -101,7 +66,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"fakeidp: {exc}", file=sys.stderr)
         return 2
     try:
-        config = load_config(args.config) if args.config else None
+        config_file = args.config or os.environ.get("FAKEIDP_CONFIG") or None
+        config = load_config(config_file) if config_file else None
     except ConfigError as exc:  # before binding: a bad file is one line and exit 2
         print(f"fakeidp: bad config: {exc}", file=sys.stderr)
         return 2
@@ -120,7 +86,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if args.interactive:
             config = dataclasses.replace(config, interactive=True)
         config.install(store_of(app))
-    strict = store_of(app).strict
     if any(p.oidc is not None for p in chosen.values()):
         store_of(app).signing_key()  # made now, not on the first ID token (about 50 ms)
     serving.summarise_queue_warnings(threads)
@@ -159,27 +124,48 @@ def cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         print(f"fakeidp: dashboard: {base_url}/_fakeidp/?token={access.token}", file=sys.stderr)
-    print(f"fakeidp serving {len(chosen)} provider(s) on {base_url}", flush=True)
-    mode = "strict" if strict else "lenient"
-    print(f"mode: {mode}; control API: {base_url}/_fakeidp/openapi.json")
-    if store_of(app).interactive:
-        print("interactive: authorize shows a login page (approve or deny) in your browser")
-    print(f"dashboard: {base_url}/_fakeidp/ (open it in a browser)")
-    if config is not None:
-        print(f"config: {config.source} ({config.summary()})")
-    print()
-    for p in chosen.values():
-        print(_format_provider(provider_info(p, base_url)))
-        print()
-    print("Press Ctrl-C to stop.", flush=True)
     try:
+        _announce(args, app, chosen, base_url, config)
         server.run()
     except KeyboardInterrupt:
         pass
     finally:
         server.close()
-    print("fakeidp stopped.", flush=True)
+    if not args.log_json:
+        print("fakeidp stopped.", flush=True)
     return 0
+
+
+def _announce(
+    args: argparse.Namespace,
+    app: Flask,
+    chosen: dict[str, Provider],
+    base_url: str,
+    config: Config | None,
+) -> None:
+    """The banner, the credentials with --verbose, and the access log unless --quiet."""
+    from . import serve_log
+    from .idp.app import store_of
+
+    store = store_of(app)
+    source = f"{config.source} ({config.summary()})" if config is not None else None
+    facts = serve_log.Facts(store.strict, store.interactive, source, __version__)
+    if args.log_json:
+        print(serve_log.banner_json(base_url, chosen, facts), flush=True)
+    else:
+        print("\n".join(serve_log.banner(base_url, chosen, facts)))
+        if args.verbose:
+            print()
+            for p in chosen.values():
+                user = store.user(p.id)
+                print(format_provider(provider_info(p, base_url, user.login, user.profile)))
+                print()
+        else:
+            print("Test credentials: on the landing page, or with --verbose.")
+        log = "" if args.quiet else " One line per request follows (--quiet turns it off)."
+        print(f"Press Ctrl-C to stop.{log}", flush=True)
+    if not args.quiet:
+        serve_log.install(app, lambda line: print(line, flush=True), as_json=args.log_json)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -193,6 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="fakeidp", description="A fake identity provider for real OAuth providers."
     )
+    parser.add_argument("--version", action="version", version=f"fakeidp {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run the fake IdP for every provider (or the ones named)")
@@ -233,7 +220,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--config",
         metavar="FILE",
-        help="TOML file of clients, users, strictness and faults (docs/config.md)",
+        help="TOML file of clients, users, strictness and faults (docs/config.md); "
+        "default: $FAKEIDP_CONFIG",
+    )
+    serve.add_argument(
+        "--verbose", action="store_true", help="print each provider's URLs and test credentials"
+    )
+    serve.add_argument("--quiet", action="store_true", help="no access log line per request")
+    serve.add_argument(
+        "--log-json", action="store_true", help="the banner and access log as JSON lines"
     )
     serve.set_defaults(func=cmd_serve)
 

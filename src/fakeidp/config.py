@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .idp import users
 from .idp.faults import Fault, FaultError
 from .idp.store import Client, Store
+from .idp.users import UserSpec
 from .providers.loader import builtin_providers
 from .providers.model import Provider
 
@@ -48,6 +50,8 @@ class ProviderConfig:
     clients: tuple[ClientConfig, ...] = ()
     login: str | None = None
     profile: Mapping[str, Any] = field(default_factory=dict)
+    claims: Mapping[str, Any] = field(default_factory=dict)
+    users: tuple[UserSpec, ...] = ()  # [[providers.<id>.users]]: more users (idp/users.py)
 
 
 @dataclass(frozen=True)
@@ -82,8 +86,11 @@ class Config:
                             c.client_id, c.client_secret, list(c.redirect_uris), c.rsa_public_key
                         ),
                     )
-                if pc.login is not None or pc.profile:
-                    store.set_user(pid, pc.login, **pc.profile)
+                if pc.login is not None or pc.profile or pc.claims:
+                    spec = UserSpec(pc.login, dict(pc.profile), dict(pc.claims))
+                    users.update_default(store, pid, spec)
+                for spec in pc.users:
+                    users.put(store, provider, spec)
             for fault in self.faults:
                 if fault.provider in store.providers:
                     store.faults.add(fault)
@@ -95,7 +102,10 @@ class Config:
 
     def summary(self) -> str:
         clients = sum(len(p.clients) for p in self.providers.values())
-        users = sum(1 for p in self.providers.values() if p.login is not None or p.profile)
+        users = sum(
+            int(p.login is not None or bool(p.profile) or bool(p.claims)) + len(p.users)
+            for p in self.providers.values()
+        )
         return f"{clients} client(s), {users} user(s), {len(self.faults)} fault(s)"
 
 
@@ -191,7 +201,7 @@ def parse_config(data: Mapping[str, Any], file: str, known: Mapping[str, Provide
 
 
 def _provider(t: _Table) -> ProviderConfig:
-    t.allow("mode", "redirect_uris", "clients", "user")
+    t.allow("mode", "redirect_uris", "clients", "user", "users")
     clients = []
     for c in t.subs("clients"):
         c.allow("client_id", "client_secret", "redirect_uris", "rsa_public_key")
@@ -206,13 +216,29 @@ def _provider(t: _Table) -> ProviderConfig:
             )
         )
     user = t.sub("user")
-    user.allow("login", "profile")
+    user.allow(*users.FIELDS[:3])  # the default user: "default" goes without saying
+    for table in t.subs("users"):
+        table.allow(*users.FIELDS)
+    for table in (user, *t.subs("users")):
+        table.sub("profile"), table.sub("claims")  # "expected a table", in TOML's words
+    try:
+        # TOML's dates and times become RFC 3339 strings: profiles and claims are JSON.
+        table = _json_values(user.table)
+        default = users.parse(table, allowed=users.FIELDS[:3], prefix=user.prefix)
+        more = [users.parse(_json_values(u.table), prefix=u.prefix) for u in t.subs("users")]
+    except users.UserError as exc:
+        raise ConfigError(t.file, exc.field, exc.message) from None
+    for spec, table in zip(more, t.subs("users"), strict=True):
+        if not spec.login:
+            raise table.fail("login", "is missing; expected a string")
     return ProviderConfig(
         strict=t.mode("mode"),
         redirect_uris=t.strings("redirect_uris"),
         clients=tuple(clients),
-        login=user.string("login"),
-        profile=_json_values(user.sub("profile").table),
+        login=default.login,
+        profile=default.profile,
+        claims=default.claims,
+        users=tuple(more),
     )
 
 

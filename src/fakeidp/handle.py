@@ -7,7 +7,7 @@ strictness, expectations, and the three transports.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -16,6 +16,7 @@ import requests
 from flask import Flask
 
 from .client.connection import Connection
+from .idp import users as user_book
 from .idp.app import create_app, store_of
 from .idp.faults import Fault, InjectedFault, inject
 from .idp.rules import Finding
@@ -134,6 +135,26 @@ class FakeIdP:
         """Change the test user; profile keys (a ``login`` field too) merge over the current."""
         self.provider(provider_id)
         return self.store.set_user(provider_id, login, **profile)
+
+    def update_user(self, provider_id: str, user: Mapping[str, Any], /) -> User:
+        """Change the default user, as ``PUT /_fakeidp/users/<provider>`` and the config's
+        ``[providers.<id>.user]``: ``{"login", "profile", "claims"}`` (see idp/users.py)."""
+        spec = user_book.parse(user, allowed=user_book.FIELDS[:3])
+        return user_book.update_default(self.store, self.provider(provider_id).id, spec)
+
+    def put_user(self, provider_id: str, user: Mapping[str, Any], /) -> User:
+        """Add a user or merge into one, as ``PUT /_fakeidp/users/<provider>/<login>`` and
+        ``[[providers.<id>.users]]``: ``{"login", "profile", "claims", "default"}``.
+
+        A login picks it with ``login_hint`` (X: ``screen_name``) or on the login page."""
+        return user_book.put(self.store, self.provider(provider_id), user_book.parse(user))
+
+    def users(self, provider_id: str) -> list[User]:
+        """Every user of the provider, the default first."""
+        return user_book.all_users(self.store, self.provider(provider_id).id)
+
+    def remove_user(self, provider_id: str, login: str) -> None:
+        user_book.remove(self.store, self.provider(provider_id).id, login)
 
     def deny_next(self, provider_id: str) -> None:
         """The next authorize request for ``provider_id`` is denied by the user."""

@@ -122,9 +122,12 @@ def test_dashboard_shows_the_exchange_and_a_finding(idp: fakeidp.FakeIdP, page: 
     expect(finding).to_contain_text("warning")
     expect(finding).to_contain_text("digitalocean")
     expect(finding).to_contain_text("no state parameter")
-    # A finding links to its exchange.
+    # A finding links to its exchange's own page: the whole request, the answer, the finding.
     finding.locator("a").click()
-    assert page.url.endswith("#x1")
+    assert page.url.endswith("/_fakeidp/exchange/1")
+    expect(page.locator("#request-line")).to_contain_text("GET ")
+    expect(page.locator("#query")).to_contain_text('"scope": "read"')
+    expect(page.locator("tr.finding")).to_contain_text("oauth2.authorize.state")
 
 
 def test_screenshot_shows_a_drawn_page(idp: fakeidp.FakeIdP, page: Any) -> None:

@@ -127,6 +127,16 @@ def test_every_operation_against_the_document(idp: fakeidp.FakeIdP, control: Con
         "PUT", "/_fakeidp/users/uber", json={"login": "alice", "profile": {"uuid": "a-1"}}
     )
     assert user.json["profile"]["uuid"] == "a-1"
+    bob = control("PUT", "/_fakeidp/users/uber/bob", json={"claims": {"groups": ["admins"]}})
+    assert (bob.json["login"], bob.json["default"]) == ("bob", False)
+    assert bob.json["profile"]["uuid"] != "a-1"  # a user id of its own
+    assert control("GET", "/_fakeidp/users/uber/bob").json["claims"] == {"groups": ["admins"]}
+    listed_users = control("GET", "/_fakeidp/users", provider="uber").json["users"]
+    assert [(u["login"], u["default"]) for u in listed_users] == [("alice", True), ("bob", False)]
+    assert control("DELETE", "/_fakeidp/users/uber/bob").json == {"removed": 1}
+    assert control("GET", "/_fakeidp/users/uber/bob", valid=False).status_code == 404
+    providers = control("GET", "/_fakeidp/providers").json["providers"]
+    assert [p["id"] for p in providers] == sorted(idp.providers, key=list(idp.providers).index)
 
     # clients
     listed = control("GET", "/_fakeidp/clients", provider="uber").json["clients"]

@@ -32,9 +32,9 @@ def test_every_shipped_fixture_loads() -> None:
     for p in providers.values():
         assert p.source_file == p.id.replace("-", "_") + ".toml"
         # Every profile's user id path resolves in the default user's profile.
-        from fakeidp.cli import _user_id
+        from fakeidp.info import user_id
 
-        assert _user_id(p), p.id
+        assert user_id(p), p.id
 
 
 def test_providers_are_immutable() -> None:

@@ -79,7 +79,9 @@ class _Strict(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         assert tag not in ("script", "link", "img", "iframe"), tag
-        assert not any(name in ("src", "href") for name, _ in attrs), attrs
+        assert not any(name == "src" for name, _ in attrs), attrs
+        # Links stay inside the file: the failures list links to its cells.
+        assert all((v or "").startswith("#") for name, v in attrs if name == "href"), attrs
         self.tags.append((tag, dict(attrs)))
 
 
@@ -140,3 +142,38 @@ def test_reports_from_workers_merge_into_one(report: Report) -> None:
     merged = Report.merged(reversed(halves))
     assert [r.id for r in merged.results] == [r.id for r in report.results]
     assert merged.counts() == report.counts()
+
+
+def test_html_opens_with_what_to_fix_linking_to_the_cells(report: Report) -> None:
+    page = to_html(report)
+    parser = _Strict()
+    parser.feed(page)
+    # The list comes before the matrix: failures first, then warnings.
+    assert page.index('id="problems"') < page.index("<table>")
+    items = [a for t, a in parser.tags if t == "li" and a.get("class") in ("fail", "warning")]
+    assert [a["class"] for a in items] == ["fail", "warning"]
+    links = [a["href"] for t, a in parser.tags if t == "a" and a.get("href")]
+    cells = {a.get("id") for t, a in parser.tags if t == "td"}
+    assert links == ["#r-twitch-token-client_auth", "#r-uber-token-client_auth"]
+    assert {link[1:] for link in links} <= cells
+    assert '<span class="fix">Fix: Connection(client_auth=&quot;body&quot;)</span>' in page
+
+
+def test_a_clean_run_says_there_is_nothing_to_fix(report: Report) -> None:
+    clean = Report.from_dict(report.to_dict())
+    clean.results = [r for r in clean.results if r.status == "pass"]
+    assert "Nothing to fix: no failures, no warnings" in to_html(clean)
+
+
+def test_every_summary_shows_the_repairs(report: Report) -> None:
+    noted = Report.from_dict(report.to_dict())
+    noted.notes = ["repaired: postData.text: line 1 column 73: ',' where ':' belongs"]
+    assert "  NOTE: repaired: postData.text: line 1 column 73" in "\n".join(summary_lines(noted))
+    assert "<strong>Note:</strong> repaired: postData.text: line 1 column 73" in to_html(noted)
+    assert "> **Note:** repaired: postData.text" in to_markdown(noted)
+
+
+def test_terminal_lines_end_with_the_fix(report: Report) -> None:
+    fail, warn = summary_lines(report)[-2:]
+    assert fail.endswith('Fix: Connection(client_auth="body")')  # the reference client's terms
+    assert "Fix: " in warn

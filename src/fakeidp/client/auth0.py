@@ -77,15 +77,17 @@ def from_auth0(
     source: str = "auth0 connection",
     client_id: str | None = None,
     client_secret: str | None = None,
+    repairs: list[str] | None = None,
 ) -> Connection:
     """A Connection from an Auth0 connection body or the HAR request that carries one.
 
     ``forgiving=True`` repairs the two slips in Auth0's published examples
     (a ``,`` where ``:`` belongs, missing closing brackets); anything else
     wrong is a :class:`ConnectionError` naming the key. ``client_id`` and
-    ``client_secret`` replace the body's (which are often placeholders).
+    ``client_secret`` replace the body's (which are often placeholders). Each
+    repair made is appended to ``repairs``, if given, so it can be reported.
     """
-    body = Options(_load(data, forgiving, source), "", source)
+    body = Options(_load(data, forgiving, source, repairs), "", source)
     strategy = body.string("strategy")
     options = body.section("options")
     if options is None:
@@ -121,9 +123,11 @@ def from_auth0(
         raise reraise(exc, _KEYS, source) from None
 
 
-def _load(data: Mapping[str, Any] | str, forgiving: bool, source: str) -> Mapping[str, Any]:
+def _load(
+    data: Mapping[str, Any] | str, forgiving: bool, source: str, repairs: list[str] | None
+) -> Mapping[str, Any]:
     if isinstance(data, str):
-        data = parse_json(data, "(document)", forgiving, source)
+        data = parse_json(data, "(document)", forgiving, source, repairs)
     if not isinstance(data, Mapping):
         raise ConnectionError(
             "(document)", f"expected a JSON object, got {json_type(data)}", source
@@ -135,7 +139,7 @@ def _load(data: Mapping[str, Any] | str, forgiving: bool, source: str) -> Mappin
     assert post is not None
     text = post.string("text", required=True)
     assert text is not None
-    body = parse_json(text, "postData.text", forgiving, source)
+    body = parse_json(text, "postData.text", forgiving, source, repairs)
     if not isinstance(body, Mapping):
         raise post.error("text", f"expected a JSON object, got {json_type(body)}")
     return body

@@ -23,8 +23,12 @@ from .connection import ConnectionError
 _KEY_BEFORE = re.compile(r'"((?:[^"\\]|\\.)*)"\s*$', re.S)
 
 
-def parse_json(text: str, key: str, forgiving: bool, source: str) -> Any:
-    """``text`` parsed; a ConnectionError naming ``key`` (and line and column) if it is not JSON."""
+def parse_json(
+    text: str, key: str, forgiving: bool, source: str, repairs: list[str] | None = None
+) -> Any:
+    """``text`` parsed; a ConnectionError naming ``key`` (and line and column) if it is not JSON.
+
+    Forgiving, each known slip repaired is appended to ``repairs`` (naming ``key``)."""
     try:
         return json.loads(text, strict=False)
     except json.JSONDecodeError:
@@ -33,6 +37,8 @@ def parse_json(text: str, key: str, forgiving: bool, source: str) -> Any:
     one = len(slips) == 1
     if error is None:
         if forgiving:
+            if repairs is not None:
+                repairs.extend(f"{key}: {slip}" for slip in slips)
             return json.loads(repaired, strict=False)
         raise ConnectionError(
             key,

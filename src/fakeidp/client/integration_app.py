@@ -20,8 +20,8 @@ from typing import Any
 
 import yaml
 
-from ..idp.templates import get_path
 from ..providers.model import ProfileEndpoint, Provider
+from ..templating import get_path
 from .connection import Connection, ConnectionError
 from .importing import (
     Options,

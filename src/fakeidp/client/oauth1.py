@@ -24,9 +24,9 @@ from cryptography.hazmat.primitives import serialization
 from oauthlib.common import add_params_to_uri
 from oauthlib.oauth1 import Client as OAuthlibClient
 
-from ..idp.templates import get_path
 from ..providers.model import Provider
 from ..providers.oauth1 import OAuth1Rules
+from ..templating import get_path
 from .connection import Connection, ConnectionError
 from .errors import LoginError, rate_limited
 from .oauth2 import LoginResult

@@ -18,7 +18,7 @@ import requests
 from oauthlib.common import add_params_to_uri
 from oauthlib.oauth2 import WebApplicationClient
 
-from ..idp.templates import get_path
+from ..templating import get_path
 from .connection import Connection
 from .errors import LoginError, rate_limited
 from .id_token import OpenIDProvider, validate_id_token

@@ -6,7 +6,7 @@ from typing import Any
 
 import requests
 
-from ..idp.templates import get_path
+from ..templating import get_path
 from .connection import Connection
 from .errors import LoginError, rate_limited
 

@@ -20,10 +20,11 @@ from typing import Any
 import requests
 
 from ..handle import FakeIdP
-from ..idp.templates import get_path, render
 from ..providers.model import Provider
+from ..templating import get_path, render
 from .checks import Check, Verdict, catalogue, failed
 from .environment import Environment, Settings, configured_connection
+from .fixes import fix_for, with_fix
 from .results import CheckInfo, ProviderInfo, Report, Result, jsonable
 from .run import Run
 from .suite import default_settings, load_settings
@@ -240,19 +241,24 @@ class Engine:
         exchanges = run.exchanges()
         chosen = [e for e in exchanges if e.id in ids] if ids else exchanges
         scrub = _scrubber(run)
-        message = verdict.message
+        findings = [_finding(f) for f in judged]
+        message, fix = verdict.message, ""
         note = self.target.note_for(check.id)
         if note:
             message = f"{message} ({note})"
+        if verdict.status in ("fail", "warning"):
+            fix = fix_for(check.id, run.provider, self.target.dialect, findings, verdict.expected)
+            message = with_fix(message, fix)
         return Result(
             provider=run.pid,
             check=check.id,
             status=verdict.status,
             message=scrub(message),
+            fix=scrub(fix),
             expected=scrub(jsonable(verdict.expected)),
             actual=scrub(jsonable(verdict.actual)),
             source=check.source,
-            findings=[_finding(f) for f in judged],
+            findings=findings,
             evidence=[scrub(_evidence(e)) for e in chosen[:MAX_EVIDENCE]],
             duration=duration,
         )

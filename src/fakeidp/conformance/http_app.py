@@ -54,8 +54,8 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from ..cli import provider_info
 from ..client.connection import Connection
+from ..info import provider_info
 from .environment import CAPABILITIES, Environment, Outcome, Settings, configured_connection
 from .targets import Target, TargetError
 

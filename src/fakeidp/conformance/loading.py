@@ -65,7 +65,9 @@ def _connection(spec: str, path: str, dialect: str) -> Target:
         from .integration_app_dir import load_connector_dir
 
         parameters = {"clientId": PLACEHOLDER_ID, "clientSecret": PLACEHOLDER_ID}
-        return load_connector_dir(spec, Path(path), parameters)
+        directory = load_connector_dir(spec, Path(path), parameters)
+        directory.dialect = "integration-app"
+        return directory
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
@@ -74,9 +76,12 @@ def _connection(spec: str, path: str, dialect: str) -> Target:
         raise TargetError(
             f"target {spec!r}: {path} is not UTF-8 text (byte {exc.start}: {exc.reason})"
         ) from None
+    repairs: list[str] = []
     try:
         if dialect == "auth0":
-            connection = from_auth0(text, forgiving=True, source=path, client_id=PLACEHOLDER_ID)
+            connection = from_auth0(
+                text, forgiving=True, source=path, client_id=PLACEHOLDER_ID, repairs=repairs
+            )
         else:
             connection = from_integration_app(
                 text,
@@ -86,9 +91,14 @@ def _connection(spec: str, path: str, dialect: str) -> Target:
     except ConnectionError as exc:
         raise TargetError(f"target {spec!r}: {exc}") from None
     name = f"{dialect} connection {path}"
+    target: ConnectionTarget
     if connection.profile_script is not None:
-        return Auth0ScriptTarget(connection, name=name)
-    return ConnectionTarget(connection, name=name)
+        target = Auth0ScriptTarget(connection, name=name)
+    else:
+        target = ConnectionTarget(connection, name=name)
+    target.dialect = "auth0" if dialect == "auth0" else "integration-app"
+    target.repairs = tuple(repairs)
+    return target
 
 
 def _factory(spec: str) -> Any:

@@ -42,6 +42,7 @@ class Result:
     findings: list[dict[str, Any]] = field(default_factory=list)
     evidence: list[dict[str, Any]] = field(default_factory=list)
     duration: float = 0.0
+    fix: str = ""  # what to change, in the target's terms (conformance/fixes.py)
 
     @property
     def id(self) -> str:
@@ -59,6 +60,7 @@ class Result:
             "findings": jsonable(self.findings),
             "evidence": jsonable(self.evidence),
             "duration": round(self.duration, 6),
+            "fix": self.fix,
         }
 
     @classmethod
@@ -77,6 +79,7 @@ class Result:
             findings=list(data.get("findings", [])),
             evidence=list(data.get("evidence", [])),
             duration=float(data.get("duration", 0.0)),
+            fix=data.get("fix", ""),
         )
 
 
@@ -144,6 +147,10 @@ class Report:
 
     def by_status(self, status: Status) -> list[Result]:
         return [r for r in self.results if r.status == status]
+
+    def problems(self) -> list[Result]:
+        """Failures first, then warnings, each in report order: what to fix."""
+        return self.by_status("fail") + self.by_status("warning")
 
     def add(self, result: Result) -> None:
         self.results.append(result)

@@ -16,8 +16,8 @@ import requests
 
 from ..idp.rules import Finding
 from ..idp.store import Exchange
-from ..idp.templates import get_path, render
 from ..providers.model import Provider
+from ..templating import get_path, render
 from .checks import Check
 from .environment import Environment, Outcome, Settings
 from .targets import Target

@@ -110,8 +110,9 @@ class Auth0ScriptTarget(ConnectionTarget):
 
     def notes(self) -> list[str]:
         if self.script is not None and self.node is None:
-            return [f"{NODE_MISSING}: the fetchUserProfile script was read, not run"]
-        return []
+            unrun = f"{NODE_MISSING}: the fetchUserProfile script was read, not run"
+            return [*super().notes(), unrun]
+        return super().notes()
 
     def note_for(self, check_id: str) -> str | None:
         if self.script is not None and self.node is None and check_id in SCRIPT_CHECKS:

@@ -31,6 +31,7 @@ from ..client.oauth2 import OAuth2Client
 from ..providers.loader import builtin_providers
 from ..providers.model import Provider
 from .environment import CAPABILITIES, Environment, Outcome, Settings
+from .fixes import Dialect
 
 if TYPE_CHECKING:
     from ..handle import FakeIdP
@@ -48,6 +49,8 @@ class Target:
     """Base class: override what your target supports and list it in ``capabilities``."""
 
     name: str = "target"
+    # Whose terms a failed check's fix is given in (fakeidp.conformance.fixes).
+    dialect: Dialect = "code"
     capabilities: frozenset[str] = frozenset({"login"})
     # in_process: ``env.session`` reaches the IdP without a socket; live: real URLs.
     transport: Transport = "in_process"
@@ -104,6 +107,7 @@ class ReferenceTarget(Target):
     """fakeidp's reference client, as a correct connector configured for each provider."""
 
     name = "reference client"
+    dialect: Dialect = "reference"
     capabilities = ALL_CAPABILITIES
     transport: Transport = "in_process"
 
@@ -191,7 +195,13 @@ class ConnectionTarget(ReferenceTarget):
     def __init__(self, connection: Connection, name: str) -> None:
         self.original = connection
         self.name = name
+        self.dialect: Dialect = "reference"  # loading.py: "auth0" or "integration-app"
+        self.repairs: tuple[str, ...] = ()  # what was repaired in the file it was read from
         self._provider: str | None = None
+
+    def notes(self) -> list[str]:
+        """Each repair made to the file (the slips in Auth0's published examples)."""
+        return [f"repaired: {repair}" for repair in self.repairs]
 
     def providers(self, available: Mapping[str, Provider]) -> list[str]:
         if self._provider is None:

@@ -26,14 +26,15 @@ from . import (
     oauth2_authorize,
     oauth2_token,
     oidc,
-    pages,
     protect,
     token_info,
     unknown,
 )
 from .context import RequestContext, json_response, provider_view, store
 from .control import control_blueprint
+from .dashboard import dashboard_blueprint
 from .faults import role_of
+from .landing import landing_blueprint
 from .store import Exchange, Store
 
 log = logging.getLogger("fakeidp")
@@ -126,7 +127,8 @@ def create_app(
     app.register_blueprint(_providers_blueprint(chosen.values()))
     app.register_blueprint(oidc.oidc_blueprint(chosen.values()))
     app.register_blueprint(unknown.unknown_blueprint(chosen.values()))
-    app.register_blueprint(pages.pages_blueprint())
+    app.register_blueprint(dashboard_blueprint())
+    app.register_blueprint(landing_blueprint())
     app.register_blueprint(control_blueprint())
     protect.install(app)  # the control plane's guards; every HTML page unframeable
 

@@ -15,11 +15,12 @@ import urllib.parse
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Response, current_app, request
+from flask import Response, current_app, g, request
 from werkzeug.datastructures import EnvironHeaders
 from werkzeug.exceptions import HTTPException
 
 from ..providers.model import Endpoint, Lifecycle, Provider
+from ..templating import render
 from .fault_answers import answer_with_faults
 from .limits import MAX_STORED_BODY, truncated_body
 from .rules import (
@@ -31,7 +32,6 @@ from .rules import (
     make_finding,
 )
 from .store import Exchange, Store
-from .templates import render
 
 SECRET_PARAMS = frozenset(
     {
@@ -276,6 +276,7 @@ def provider_view(provider: Provider, endpoint: str, view: ViewFunc) -> Callable
     def wrapped(**_: Any) -> Response:
         exchange = store().record_exchange(_request_exchange(provider, role))
         ctx = RequestContext(provider, role, exchange, endpoint)
+        g.fakeidp_context = ctx  # for the access log (fakeidp.serve_log)
         # the view (after its lifecycle facts), or an injected fault's answer
         response = answer_with_faults(ctx, checked if facts else view)
         exchange.status = response.status_code

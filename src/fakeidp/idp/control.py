@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from flask import Blueprint, Response, request
 
 from . import control_input as read
+from . import users
 from .context import json_response, store
 from .control_input import BadInput
 from .faults import FaultError, inject
@@ -117,23 +118,65 @@ def control_blueprint() -> Blueprint:
         store().reset()
         return json_response({"status": "reset"})
 
-    # -- users: the profile a login returns ---------------------------------
+    # -- users: who a login returns (fakeidp.idp.users) ----------------------
+    @bp.errorhandler(users.UserError)
+    def bad_user(exc: users.UserError) -> Response:
+        return json_response(BadInput(exc.field, exc.message).body(), 400)
+
+    @bp.get("/users")
+    def list_users() -> Response:
+        provider = read.provider(read.query(("provider",)).get("provider"))
+        items = [
+            {"provider": pid, **users.to_dict(u, default=i == 0)}
+            for pid in sorted(store().providers)
+            if provider in (None, pid)
+            for i, u in enumerate(users.all_users(store(), pid))
+        ]
+        return json_response({"users": items})
+
     @bp.get("/users/<provider>")
     def get_user(provider: str) -> Response:
         read.provider(provider, in_path=True)
-        user = store().user(provider)
-        return json_response({"login": user.login, "profile": user.profile})
+        read.query(())
+        return json_response(users.to_dict(store().user(provider)))
 
     @bp.put("/users/<provider>")
     def put_user(provider: str) -> Response:
+        """The default user: a new login renames it; profile and claims merge."""
         read.provider(provider, in_path=True)
-        data = read.json_body(("login", "profile"))
-        login = read.string(data, "login")
-        profile = data.get("profile", {})
-        if not isinstance(profile, dict):
-            raise BadInput("profile", f"expected an object, got {type(profile).__name__}")
-        user = store().set_user(provider, login, **profile)
-        return json_response({"login": user.login, "profile": user.profile})
+        read.query(())
+        spec = users.parse(read.json_body(users.FIELDS[:3]), allowed=users.FIELDS[:3])
+        return json_response(users.to_dict(users.update_default(store(), provider, spec)))
+
+    @bp.get("/users/<provider>/<login>")
+    def get_named_user(provider: str, login: str) -> Response:
+        read.provider(provider, in_path=True)
+        read.query(())
+        user = users.find(store(), provider, login)
+        if user is None:
+            raise BadInput("login", f"{provider} has no user {login!r}", 404, "not_found")
+        return json_response(users.to_dict(user, default=user is store().user(provider)))
+
+    @bp.put("/users/<provider>/<login>")
+    def put_named_user(provider: str, login: str) -> Response:
+        """Add the user ``login`` or merge into it; ``default: true`` makes it the default."""
+        read.provider(provider, in_path=True)
+        read.query(())
+        data = read.json_body(users.FIELDS)
+        if data.get("login", login) != login:
+            raise BadInput("login", f"differs from the login in the path ({login!r})")
+        spec = users.parse({**data, "login": login})
+        user = users.put(store(), store().providers[provider], spec)
+        return json_response(users.to_dict(user, default=user is store().user(provider)))
+
+    @bp.delete("/users/<provider>/<login>")
+    def delete_user(provider: str, login: str) -> Response:
+        read.provider(provider, in_path=True)
+        read.query(())
+        if users.find(store(), provider, login) is None:
+            raise BadInput("login", f"{provider} has no user {login!r}", 404, "not_found")
+        users.remove(store(), provider, login)
+        return json_response({"removed": 1})
 
     # -- faults (fakeidp.idp.faults) -----------------------------------------
     @bp.get("/faults")

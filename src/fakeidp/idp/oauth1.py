@@ -24,7 +24,7 @@ from typing import Any
 
 from flask import Response, request
 
-from . import pages
+from . import pages, users
 from . import rules as R
 from .context import RequestContext
 from .limits import MAX_CODES, MAX_TOKENS, CappedDict
@@ -33,6 +33,7 @@ from .oauth1_verify import SignedRequest, consumer, read_signed_request, verify
 from .oauth2_authorize import AlreadyChecked, check_expectations, redirect_with
 from .oauth2_token import template_context
 from .store import Grant, Store
+from .users import UserError
 
 OOB = "oob"  # RFC 5849 §2.1: the out-of-band callback
 _FORM = "application/x-www-form-urlencoded"
@@ -223,7 +224,7 @@ def authorize(ctx: RequestContext) -> Response:
             callback, client.redirect_uris if client else []
         ):
             return ctx.error_page("Invalid callback", "The callback URL is not approved.")
-    user = store.user(p.id)
+    user = users.for_login(store, p.id, args.get("login_hint") or args.get("screen_name"))
     if decision is None and store.interactive:
         # X's screen_name "prefills the username input box" (developer.x.com authenticate).
         prefill = args.get("screen_name") or args.get("login_hint") or user.login
@@ -240,7 +241,10 @@ def authorize(ctx: RequestContext) -> Response:
         return redirect_with(callback, {k: str(v) for k, v in denial.items()})
     verifier = store.new_secret(18)
     if decision is not None:
-        user = pages.user_named(user, decision.login)
+        try:
+            user = pages.decided_user(store, p, decision)
+        except UserError as exc:
+            return ctx.error_page("Invalid profile", str(exc))
     grant = Grant(p.id, rt.client_id, user, [], args)
     with store.lock:
         rt.verifier, rt.grant = verifier, grant

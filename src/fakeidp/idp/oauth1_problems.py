@@ -15,10 +15,10 @@ from typing import Any, NoReturn
 from flask import Response
 
 from ..providers.oauth1 import OAuth1Rules
+from ..templating import render
 from . import rules as R
 from .context import RequestContext, status_phrase
 from .rules import Finding
-from .templates import render
 
 _DESCRIPTIONS = {
     "version_rejected": "oauth_version must be 1.0",

@@ -16,11 +16,12 @@ from typing import Any
 
 from flask import Response, request
 
-from . import oidc, pages
+from . import oidc, pages, users
 from . import rules as R
 from .context import RequestContext
 from .rules import Finding, Rule, Severity, make_finding
 from .store import Code, Grant
+from .users import UserError
 
 # RFC 6749 §4.1.1, RFC 7636 §4.3, and OIDC Core §3.1.2.1 parameters every
 # OAuth 2.0 provider tolerates.
@@ -252,7 +253,7 @@ def authorize(ctx: RequestContext) -> Response:
     if store.denials.pop(p.id, False) or args.get("fakeidp_deny"):
         # RFC 6749 §4.1.2.1: access_denied, with the state.
         return fail("access_denied", "The user denied the request")
-    user = store.user(p.id)
+    user = users.for_login(store, p.id, args.get("login_hint") or args.get("screen_name"))
     if decision is None and store.interactive:
         if p.oidc is not None and "none" in args.get("prompt", "").split():
             # OIDC Core §3.1.2.6: no page may be shown, and no one is logged in.
@@ -263,7 +264,10 @@ def authorize(ctx: RequestContext) -> Response:
     if decision is not None:
         if not decision.approved:
             return fail("access_denied", "The user denied the request")
-        user = pages.user_named(user, decision.login)
+        try:
+            user = pages.decided_user(store, p, decision)
+        except UserError as exc:
+            return ctx.error_page("Invalid profile", str(exc))
     grant = Grant(p.id, client.client_id, user, scope, dict(args), auth_time=store.now())
     code = store.issue_code(
         Code(

@@ -9,18 +9,19 @@ ID tokens are RS256 JWTs signed by PyJWT with the app's key (:mod:`.keys`).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 from flask import Blueprint, Response, request
 
 from ..providers.model import Endpoint, OIDCRules, Provider
+from ..templating import render
 from . import limits
 from . import rules as R
 from .context import RequestContext, json_response, provider_view
 from .oidc_faults import published_keys
 from .store import Grant
-from .templates import render
 
 # Registered here, beside the behaviour they describe; they join the same catalogue.
 OIDC_USERINFO_SCOPE = R._rule(
@@ -183,6 +184,7 @@ def user_claims(
         value = render(template, context)
         if value is not None:
             out[name] = value
+    out.update(copy.deepcopy(user.claims))  # the tester's extra claims (idp/users.py)
     # OIDC Core §2: sub is a string, never reassigned; the login name stands in if unmapped.
     out["sub"] = str(out.get("sub") or user.login)
     return out

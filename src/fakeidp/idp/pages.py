@@ -1,4 +1,4 @@
-"""HTML pages for people: the login and consent page, and the dashboard at ``/_fakeidp/``.
+"""The login and consent page (the dashboard is :mod:`fakeidp.idp.dashboard`).
 
 The login page is shown in interactive mode instead of auto-approving. It is
 reusable by any protocol: :func:`consent_page` renders it for a provider,
@@ -15,24 +15,24 @@ client ids come from whoever built the URL.
 from __future__ import annotations
 
 import copy
-import json
-import time
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, render_template_string, request
+from flask import Response, render_template_string
 
 from ..providers.model import Provider
-from .context import store
 from .store import Store, User
+from .users import all_users, edited, find, page_json
 
 DECISION_FIELD = "fakeidp_decision"  # "approve" or "deny": the button pressed
 LOGIN_FIELD = "fakeidp_login"  # the username typed in
+USER_FIELD = "fakeidp_user"  # the registered user picked
+EDIT_FIELD = "fakeidp_profile"  # the profile (and claims) edited for this login, as JSON
 CONSENT_FIELD = "fakeidp_consent"  # one-time id binding the answer to the request shown
-PAGE_FIELDS = frozenset({DECISION_FIELD, LOGIN_FIELD, CONSENT_FIELD})
+PAGE_FIELDS = frozenset({DECISION_FIELD, LOGIN_FIELD, CONSENT_FIELD, USER_FIELD, EDIT_FIELD})
 MAX_PENDING = 1000  # consents waiting for an answer, per app
-DASHBOARD_ROWS = 200
 
 # Self-contained: inline CSS, no scripts, no external assets. Nothing may frame it.
 PAGE_HEADERS = {
@@ -43,7 +43,7 @@ PAGE_HEADERS = {
     "Referrer-Policy": "no-referrer",
 }
 
-_STYLE = """
+STYLE = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;
  background:#eef1f6;color:#1d2330}
 code{font:13px ui-monospace,SFMono-Regular,Menlo,monospace;background:#eef1f6;
@@ -62,8 +62,11 @@ main{max-width:430px;margin:48px auto;background:#fff;border-radius:12px;padding
 h1{margin:0 0 14px;font-size:26px;color:#2b2170}
 ul{padding-left:20px;margin:6px 0 16px}
 label{display:block;font-weight:600;margin:14px 0 4px}
-input[type=text]{width:100%;box-sizing:border-box;padding:9px 10px;font-size:15px;
- border:1px solid #b8c0d0;border-radius:6px}
+input[type=text],select,textarea{width:100%;box-sizing:border-box;padding:9px 10px;
+ font-size:15px;border:1px solid #b8c0d0;border-radius:6px}
+textarea{font:13px ui-monospace,SFMono-Regular,Menlo,monospace}
+details{margin-top:12px} summary{cursor:pointer;font-weight:600}
+.error{color:#c0392b;font-weight:600}
 .buttons{display:flex;gap:12px;margin-top:20px}
 button{flex:1;padding:10px;font-size:15px;border-radius:6px;border:1px solid #b8c0d0;
  background:#f7f8fb;cursor:pointer}
@@ -78,16 +81,47 @@ button.primary{background:#5b4bd6;border-color:#5b4bd6;color:#fff;font-weight:60
 {% endfor %}</ul>{% else %}<p id="scopes" class="muted">No scopes requested.</p>{% endif %}
 <form method="post" action="{{ action }}">
 {% for name, value in hidden %}<input type="hidden" name="{{ name }}" value="{{ value }}">
-{% endfor %}<label for="username">Username</label>
+{% endfor %}{% if users|length > 1 %}<label for="user">Sign in as</label>
+<select id="user" name="{{ user_field }}">{% for u in users %}
+<option value="{{ u.login }}"{% if u.login == chosen %} selected{% endif %}>{{ u.login }}</option>
+{%- endfor %}</select>
+{% else %}<input type="hidden" name="{{ user_field }}" value="{{ chosen }}">{% endif %}
+<label for="username">Username</label>
 <input type="text" id="username" name="{{ login_field }}" value="{{ username }}"
  autocomplete="username" autofocus>
 <p class="muted">No password: this is a fake. The login name you enter is the one the
 application sees.</p>
+<details id="edit"><summary>{{ edit_title }} for this login (JSON)</summary>
+<textarea id="profile-json" name="{{ edit_field }}" rows="14" spellcheck="false">
+{{- editors[chosen] }}</textarea>
+<p id="json-error" class="error" role="alert" hidden></p>
+<p class="muted">In {{ provider_name }}'s own profile shape{% if with_claims %}; claims go
+into the ID token and UserInfo{% endif %}. Only this login sees the change.</p></details>
 <div class="buttons">
 <button type="submit" id="approve" class="primary" name="{{ decision_field }}"
  value="approve">Approve</button>
 <button type="submit" id="deny" name="{{ decision_field }}" value="deny">Deny</button>
 </div></form>
+<script type="application/json" id="editors">{{ editors|tojson }}</script>
+<script nonce="{{ nonce }}">
+(function () {
+  var editors = JSON.parse(document.getElementById("editors").textContent);
+  var pick = document.getElementById("user"), text = document.getElementById("profile-json");
+  var name = document.getElementById("username"), error = document.getElementById("json-error");
+  if (pick) pick.addEventListener("change", function () {
+    text.value = editors[pick.value]; name.value = pick.value; error.hidden = true;
+  });
+  document.querySelector("form").addEventListener("submit", function (event) {
+    if (event.submitter && event.submitter.value === "deny") return;
+    try { JSON.parse(text.value); error.hidden = true; }
+    catch (e) {
+      error.textContent = "The profile is not valid JSON: " + e.message;
+      error.hidden = false; document.getElementById("edit").open = true;
+      event.preventDefault();
+    }
+  });
+})();
+</script>
 {% if redirect_uri %}<p class="muted">You will be sent back to
 <code id="redirect">{{ redirect_uri }}</code></p>{% endif %}
 </main></body></html>
@@ -102,11 +136,21 @@ def login_page(
     hidden: Mapping[str, str],
     action: str,
     redirect_uri: str | None = None,
+    users: Sequence[User] = (),
 ) -> Response:
-    """The login and consent page; its form posts ``hidden`` back to ``action``."""
+    """The login and consent page; its form posts ``hidden`` back to ``action``.
+
+    With ``users`` the tester picks one (the first is preselected unless ``username``
+    names another) and may edit its profile and claims for this login as JSON.
+    """
+    with_claims = provider.oidc is not None
+    users = list(users) or [User(username, {})]
+    chosen = next((u.login for u in users if u.login == username), users[0].login)
+    editors = {u.login: page_json(u, with_claims=with_claims) for u in users}
+    nonce = secrets.token_urlsafe(16)
     html = render_template_string(
         LOGIN_TEMPLATE,
-        style=_STYLE,
+        style=STYLE,
         provider_name=provider.name,
         client_id=client_id,
         scopes=list(scopes),
@@ -116,8 +160,18 @@ def login_page(
         redirect_uri=redirect_uri,
         login_field=LOGIN_FIELD,
         decision_field=DECISION_FIELD,
+        user_field=USER_FIELD,
+        edit_field=EDIT_FIELD,
+        users=users,
+        chosen=chosen,
+        editors=editors,
+        with_claims=with_claims,
+        edit_title="Profile and claims" if with_claims else "Profile",
+        nonce=nonce,
     )
-    return Response(html, 200, content_type="text/html; charset=utf-8", headers=PAGE_HEADERS)
+    headers = dict(PAGE_HEADERS)
+    headers["Content-Security-Policy"] += f"; script-src 'nonce-{nonce}'"
+    return Response(html, 200, content_type="text/html; charset=utf-8", headers=headers)
 
 
 def consent_page(
@@ -138,7 +192,10 @@ def consent_page(
             del pending[next(iter(pending))]  # the oldest first
         pending[consent] = (provider.id, dict(params))
     hidden = {**params, CONSENT_FIELD: consent}
-    return login_page(provider, client_id, scopes, username, hidden, action, redirect_uri)
+    people = all_users(store, provider.id)
+    return login_page(
+        provider, client_id, scopes, username, hidden, action, redirect_uri, users=people
+    )
 
 
 @dataclass(frozen=True)
@@ -148,6 +205,8 @@ class Decision:
     approved: bool
     login: str
     params: dict[str, str]  # the parameters of the request that showed the page
+    user: str = ""  # the registered user picked (empty: the default)
+    edits: str | None = None  # the profile (and claims) as JSON, as the page posted them
 
 
 def take_decision(store: Store, provider_id: str, form: Mapping[str, str]) -> Decision | None:
@@ -165,11 +224,26 @@ def take_decision(store: Store, provider_id: str, form: Mapping[str, str]) -> De
         if entry is None or entry[0] != provider_id:
             return None
         del pending[consent]
-    return Decision(answer == "approve", (form.get(LOGIN_FIELD) or "").strip(), entry[1])
+    return Decision(
+        answer == "approve",
+        (form.get(LOGIN_FIELD) or "").strip(),
+        entry[1],
+        form.get(USER_FIELD) or "",
+        form.get(EDIT_FIELD),
+    )
 
 
 def strip_page_fields(params: Mapping[str, str]) -> dict[str, str]:
     return {k: v for k, v in params.items() if k not in PAGE_FIELDS}
+
+
+def decided_user(store: Store, provider: Provider, decision: Decision) -> User:
+    """The user the page's answer logs in: the one picked, with its edits, under the name
+    typed in. Raises :class:`~fakeidp.idp.users.UserError` for edits that are not JSON."""
+    user = find(store, provider.id, decision.user) or store.user(provider.id)
+    if decision.edits and decision.edits.strip():
+        user = edited(user, decision.edits, with_claims=provider.oidc is not None)
+    return user_named(user, decision.login)
 
 
 def user_named(user: User, login: str) -> User:
@@ -188,151 +262,4 @@ def user_named(user: User, login: str) -> User:
             return [follow(v) for v in value]
         return login if value == user.login else value
 
-    return User(login, follow(copy.deepcopy(user.profile)))
-
-
-# -- the dashboard ------------------------------------------------------------------
-DASHBOARD_TEMPLATE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-{% if refresh %}<meta http-equiv="refresh" content="{{ refresh }}">{% endif %}
-<title>fakeidp dashboard</title>
-<style>{{ style }}
-header{background:#2b2170;color:#fff;padding:16px 28px}
-header h1{margin:0;font-size:22px} header p{margin:4px 0 0;color:#cfd0ef;font-size:13px}
-header a{color:#fff}
-section{margin:20px 28px;background:#fff;border-radius:10px;padding:14px 18px;
- box-shadow:0 1px 6px rgba(20,30,60,.08);overflow-x:auto}
-h2{font-size:17px;margin:4px 0 10px}
-table{border-collapse:collapse;width:100%;font-size:13px}
-th,td{text-align:left;padding:5px 8px;border-bottom:1px solid #e3e7ef;vertical-align:top}
-th{background:#f4f5fa;font-weight:600}
-.sev-error{color:#fff;background:#c0392b;border-radius:4px;padding:1px 6px}
-.sev-warning{color:#1d2330;background:#f3c64f;border-radius:4px;padding:1px 6px}
-.st-ok{color:#1e7b34;font-weight:600} .st-redirect{color:#2b5bb5;font-weight:600}
-.st-bad{color:#c0392b;font-weight:600}
-nav a{margin-right:10px} code.rule{white-space:nowrap;word-break:normal}
-</style></head>
-<body>
-<header><h1>fakeidp dashboard</h1>
-<p>{{ providers|length }} provider(s) · {{ "strict" if strict else "lenient" }}
-{%- if interactive %} · interactive login{% endif %} · {{ exchange_count }} exchange(s),
-{{ finding_count }} finding(s) recorded · newest first ·
-<a href="?{{ refresh_query }}">refresh</a> · JSON: <a href="exchanges">exchanges</a>,
-<a href="findings">findings</a></p></header>
-<section><nav>Provider:
-<a href="./">all</a>{% for pid in providers %} <a href="?provider={{ pid }}">{{ pid }}</a>
-{%- endfor %}{% if provider %} · showing <strong id="filter">{{ provider }}</strong>{% endif %}
-</nav></section>
-<section id="findings"><h2>Findings</h2>
-{% if findings %}<table><thead><tr><th>#</th><th>severity</th><th>provider</th>
-<th>endpoint</th><th>rule</th><th>message</th><th>expected</th><th>actual</th></tr></thead>
-<tbody>{% for f in findings %}<tr class="finding">
-<td><a href="#x{{ f.exchange }}">{{ f.exchange }}</a></td>
-<td><span class="sev-{{ f.severity }}">{{ f.severity }}</span></td><td>{{ f.provider }}</td>
-<td>{{ f.endpoint }}</td><td><code class="rule" title="{{ f.source }}">{{ f.rule }}</code></td>
-<td>{{ f.message }}</td><td><code>{{ f.expected }}</code></td><td><code>{{ f.actual }}</code></td>
-</tr>{% endfor %}</tbody></table>
-{% else %}<p class="muted">No findings: every request so far followed the rules.</p>{% endif %}
-</section>
-<section id="exchanges"><h2>Exchanges</h2>
-{% if exchanges %}<table><thead><tr><th>#</th><th>time (UTC)</th><th>provider</th>
-<th>endpoint</th><th>request</th><th>status</th><th>answer</th><th>findings</th></tr></thead>
-<tbody>{% for e in exchanges %}<tr class="exchange" id="x{{ e.id }}"><td>{{ e.id }}</td>
-<td>{{ e.time }}</td><td>{{ e.provider }}</td><td>{{ e.endpoint }}</td>
-<td><code>{{ e.method }} {{ e.path }}</code></td>
-<td class="{{ e.status_class }}">{{ e.status }}</td><td><code>{{ e.answer }}</code></td>
-<td>{% for rule in e.rules %}<code class="rule">{{ rule }}</code> {% endfor %}</td>
-</tr>{% endfor %}</tbody></table>
-{% else %}<p class="muted">No requests yet. Point a connector at one of the providers.</p>
-{% endif %}</section>
-</body></html>
-"""
-
-
-def _short(value: Any, limit: int = 240) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, default=str, sort_keys=True)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _answer(response: Any) -> str:
-    if isinstance(response, dict) and set(response) == {"redirect"}:
-        return "→ " + _short(response["redirect"], 160)
-    return "" if response is None else _short(response, 160)
-
-
-def _status_class(status: int) -> str:
-    if 300 <= status < 400:
-        return "st-redirect"
-    return "st-ok" if 200 <= status < 300 else "st-bad"
-
-
-def dashboard() -> Response:
-    """Recent exchanges and findings, newest first (``?provider=`` filters, ``?refresh=``)."""
-    s = store()
-    provider = request.args.get("provider") or None
-    refresh = request.args.get("refresh", "")
-    with s.lock:
-        all_findings = list(s.findings)
-        dropped = s.findings_dropped  # a finding's index counts the dropped ones too
-        exchanges = [e for e in s.exchanges if provider in (None, e.provider)]
-        exchange_count = len(exchanges)
-        exchanges = exchanges[-DASHBOARD_ROWS:]
-    findings = [f for f in all_findings if provider in (None, f.provider)]
-    rows = [
-        {
-            "id": e.id,
-            "time": time.strftime("%H:%M:%S", time.gmtime(e.time)),
-            "provider": e.provider,
-            "endpoint": e.endpoint,
-            "method": e.method,
-            "path": "/" + e.url.split("://", 1)[-1].partition("/")[2],
-            "status": e.status,
-            "status_class": _status_class(e.status),
-            "answer": _answer(e.response),
-            "rules": [
-                all_findings[i - dropped].rule
-                for i in e.findings
-                if 0 <= i - dropped < len(all_findings)
-            ],
-        }
-        for e in reversed(exchanges)
-    ]
-    shown = [
-        {
-            "exchange": f.exchange,
-            "severity": f.severity,
-            "provider": f.provider,
-            "endpoint": f.endpoint,
-            "rule": f.rule,
-            "source": f.source,
-            "message": f.message,
-            "expected": _short(f.expected),
-            "actual": _short(f.actual),
-        }
-        for f in reversed(findings[-DASHBOARD_ROWS:])
-    ]
-    html = render_template_string(
-        DASHBOARD_TEMPLATE,
-        style=_STYLE,
-        providers=sorted(s.providers),
-        provider=provider,
-        strict=s.strict,
-        interactive=s.interactive,
-        exchange_count=exchange_count,
-        finding_count=len(findings),
-        findings=shown,
-        exchanges=rows,
-        refresh=int(refresh)
-        if refresh.isascii() and refresh.isdigit() and 0 < int(refresh) <= 3600
-        else None,
-        refresh_query=request.query_string.decode("latin-1"),
-    )
-    return Response(html, 200, content_type="text/html; charset=utf-8", headers=PAGE_HEADERS)
-
-
-def pages_blueprint() -> Blueprint:
-    """The dashboard at exactly ``/_fakeidp/``; the JSON control API owns the paths below it."""
-    bp = Blueprint("pages", __name__)
-    bp.add_url_rule("/_fakeidp/", endpoint="dashboard", view_func=dashboard, methods=["GET"])
-    return bp
+    return User(login, follow(copy.deepcopy(user.profile)), copy.deepcopy(user.claims))

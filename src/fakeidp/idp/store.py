@@ -47,6 +47,7 @@ class Client:
 class User:
     login: str
     profile: dict[str, Any]
+    claims: dict[str, Any] = field(default_factory=dict)  # extra OIDC claims (idp/users.py)
 
 
 @dataclass(slots=True)  # held by the thousand: no per-object __dict__
@@ -174,7 +175,8 @@ class Store:
             self.strict_by_provider: dict[str, bool] = {}
             self.clock_offset = 0.0
             self.clients: dict[str, dict[str, Client]] = {}
-            self.users: dict[str, User] = {}
+            self.users: dict[str, User] = {}  # the default user of each provider
+            self.other_users: dict[str, dict[str, User]] = {}  # by login (idp/users.py)
             for p in self.providers.values():
                 self.clients[p.id] = {
                     p.client.client_id: Client(
@@ -249,7 +251,7 @@ class Store:
         with self.lock:
             current = self.users[provider]
             merged = {**current.profile, **copy.deepcopy(profile)}
-            self.users[provider] = User(login or current.login, merged)
+            self.users[provider] = User(login or current.login, merged, current.claims)
             return self.users[provider]
 
     # -- codes and tokens ---------------------------------------------------

@@ -1,8 +1,10 @@
-"""One self-contained HTML file: a provider-by-check matrix.
+"""One self-contained HTML file: what to fix first, then a provider-by-check matrix.
 
-Each cell is a ``<details>``: it opens, without JavaScript, to the message,
-the expected and actual values, the findings and the redacted requests. No
-external resources: the file can be attached to a CI run as it is.
+It opens with the failures and warnings, each with its message (ending with
+the fix) and a link to its cell, and with what was repaired in the target's
+file. Each cell is a ``<details>``: it opens, without JavaScript, to the
+message, the expected and actual values, the findings and the redacted
+requests. No external resources: the file can be attached to a CI run as it is.
 """
 
 from __future__ import annotations
@@ -30,6 +32,12 @@ box-shadow:0 4px 14px rgba(0,0,0,.25);font-weight:normal}
 pre{white-space:pre-wrap;word-break:break-all;background:#f6f6f6;padding:.4em;margin:.3em 0}
 .legend span{display:inline-block;padding:0 .5em;margin-right:.4em}
 dt{font-weight:bold}dd{margin:0 0 .4em 0}
+#problems{border:1px solid #ccc;border-radius:6px;padding:.5em 1em;margin:0 0 1em;max-width:70em}
+#problems h2{font-size:1.1em;margin:.3em 0}#problems ol{padding-left:1.4em;margin:.3em 0}
+#problems li{margin:.3em 0;padding:.2em .4em;border-radius:4px}
+#problems li.fail{background:#f9d6d5}#problems li.warning{background:#fdf0c4}
+#problems .fix{display:block;font-weight:bold}
+td:target{outline:3px solid #1d2330;outline-offset:-2px}
 """
 MARKS = {"pass": "✔", "fail": "✘", "warning": "!", "not_applicable": "-"}
 
@@ -79,12 +87,41 @@ def _detail(r: Result, title: str) -> str:
     return "".join(parts)
 
 
+def cell_id(r: Result) -> str:
+    """The id of a result's cell, which the failures list links to."""
+    return "r-" + "".join(c if c.isalnum() or c in "-_" else "-" for c in r.id)
+
+
+def _problems(report: Report) -> str:
+    """The failures, then the warnings: what to fix, each linking to its cell."""
+    problems = report.problems()
+    if not problems:
+        return '<section id="problems"><h2>Nothing to fix: no failures, no warnings</h2></section>'
+    items = []
+    for r in problems:
+        message = r.message
+        fix = ""
+        if r.fix and message.endswith(f"Fix: {r.fix}"):  # the fix on a line of its own
+            message = message[: -len(f"Fix: {r.fix}")].rstrip()
+            fix = f'<span class="fix">Fix: {_e(r.fix)}</span>'
+        items.append(
+            f'<li class="{r.status}"><a href="#{cell_id(r)}">{_e(STATUS_LABELS[r.status])}: '
+            f"{_e(r.provider)} · {_e(r.check)}</a> {_e(message)}{fix}</li>"
+        )
+    fails, warns = len(report.by_status("fail")), len(report.by_status("warning"))
+    return (
+        f'<section id="problems"><h2>What to fix: {fails} failure(s), {warns} warning(s)</h2>'
+        f"<ol>{''.join(items)}</ol></section>"
+    )
+
+
 def _cell(r: Result | None, title: str) -> str:
     if r is None:
         return '<td title="not a check for this protocol"></td>'
     label = STATUS_LABELS[r.status]
     return (
-        f'<td class="{r.status}"><details><summary title="{_e(label)}: {_e(r.message)}">'
+        f'<td class="{r.status}" id="{cell_id(r)}">'
+        f'<details><summary title="{_e(label)}: {_e(r.message)}">'
         f'{MARKS[r.status]}</summary><div class="detail">{_detail(r, title)}</div></details></td>'
     )
 
@@ -114,6 +151,7 @@ def to_html(report: Report) -> str:
         f"capabilities: {_e(', '.join(report.capabilities))}.</p>"
         + "".join(f'<p class="note"><strong>Note:</strong> {_e(n)}</p>' for n in report.notes)
         + "".join(f'<p class="group">{_e(line)}</p>' for line in group_lines(report))
+        + _problems(report)
         + f'<p class="legend">{legend} Click a cell for what was expected, what arrived, and the '
         "requests.</p>"
         f'<table><thead><tr><th class="provider">provider</th>{head}</tr></thead>'
