@@ -4,6 +4,7 @@
   session's fake IdP, with a default provider from the marker;
 - :func:`apply_marker` and :func:`pending_message`: the marker's options, and
   the teardown check for error findings nobody acknowledged;
+- :func:`findings_section`: the "fakeidp findings" section of a failed test's report;
 - :class:`ConformanceSession`: the conformance suite's engine and report in one
   pytest process (each xdist worker has its own; the controller merges).
 """
@@ -11,7 +12,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import requests
@@ -27,7 +29,9 @@ from .idp.faults import FaultError
 from .idp.rules import Finding
 from .transport import in_process_session
 
-MARKER_OPTIONS = ("provider", "strict", "faults", "allow_findings")
+MARKER_OPTIONS = ("provider", "strict", "faults", "allow_findings", "intercept")
+# The options that take True or False (strict also None: the ini's default).
+BOOLEAN_OPTIONS = ("strict", "allow_findings", "intercept")
 
 
 class TestIdP(FakeIdP):
@@ -44,6 +48,7 @@ class TestIdP(FakeIdP):
         super().__init__(app=app)
         self.base_url = base_url
         self.provider_id = provider
+        self._intercepting = False
 
     def _pid(self, provider_id: str | None) -> str:
         pid = provider_id or self.provider_id
@@ -65,6 +70,20 @@ class TestIdP(FakeIdP):
     def session(self) -> requests.Session:
         return in_process_session(self.app, self.base_url)
 
+    @contextmanager
+    def intercepting(self) -> Iterator[FakeIdP]:
+        """Real provider URLs reach this IdP while the block runs; nested blocks (the marker's
+        ``intercept=True`` and the ``fakeidp_intercept`` fixture together) intercept once."""
+        if self._intercepting:
+            yield self
+            return
+        self._intercepting = True
+        try:
+            with super().intercepting():
+                yield self
+        finally:
+            self._intercepting = False
+
 
 def marker_options(markers: Iterable[Any]) -> dict[str, Any]:
     """The ``fakeidp`` markers' keyword arguments, the closest marker winning."""
@@ -79,6 +98,13 @@ def marker_options(markers: Iterable[Any]) -> dict[str, Any]:
                 f"known: {', '.join(MARKER_OPTIONS)}"
             )
         options.update(mark.kwargs)
+    for name in BOOLEAN_OPTIONS:
+        value = options.get(name)
+        if value is not None and not isinstance(value, bool):
+            raise TypeError(f"{name}: expected True or False, got {value!r}")
+    provider = options.get("provider")
+    if provider is not None and not isinstance(provider, str):
+        raise TypeError(f"provider: expected a provider id such as 'twitch', got {provider!r}")
     return options
 
 
@@ -90,7 +116,7 @@ def apply_marker(idp: TestIdP, options: Mapping[str, Any], default_strict: bool)
         idp.provider(provider)  # KeyError naming the known providers
     idp.provider_id = provider
     strict = options.get("strict")
-    idp.strict = default_strict if strict is None else bool(strict)
+    idp.strict = default_strict if strict is None else strict
     faults = options.get("faults") or ()
     if isinstance(faults, Mapping):
         faults = [faults]
@@ -151,6 +177,28 @@ def pending_message(findings: list[Finding], errors: list[Any]) -> str:
         'Acknowledge expected ones with fakeidp.acknowledge("<rule id>"), '
         "or mark the test @pytest.mark.fakeidp(allow_findings=True)."
     )
+    return "\n".join(lines)
+
+
+def findings_section(findings: list[Finding]) -> str | None:
+    """The findings recorded during a failed test, for its report; None when there are none.
+
+    Shown whatever the failure was: an app's own exception (authlib's
+    ``UnsupportedTokenTypeError``) often hides the rule the app broke.
+    """
+    if not findings:
+        return None
+    lines = [f"{len(findings)} finding(s) recorded during this test, oldest first:"]
+    for f in findings:
+        note = " (acknowledged)" if f.acknowledged else ""
+        lines.append(f"[{f.severity}] {f.rule}{note}: {f.provider} {f.endpoint}: {f.message}")
+        lines.append(f"    expected: {f.expected!r}")
+        lines.append(f"    actual:   {f.actual!r}")
+        evidence = f.evidence or {}
+        if evidence.get("url"):
+            lines.append(f"    request:  {evidence.get('method')} {evidence.get('url')}")
+        if f.source:
+            lines.append(f"    source:   {f.source}")
     return "\n".join(lines)
 
 
