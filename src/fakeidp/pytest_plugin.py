@@ -145,6 +145,7 @@ def fakeidp(
     """A fresh handle on the session's fake IdP, reset for this test (see the module doc)."""
     from .pytest_support import MarkerError, start_test_idp, teardown_message
 
+    error: str | None = None
     try:
         handle, options = start_test_idp(
             fakeidp_app,
@@ -153,7 +154,9 @@ def fakeidp(
             request.config.getini("fakeidp_strict"),
         )
     except MarkerError as exc:
-        pytest.fail(str(exc), pytrace=False)
+        error = str(exc)
+    if error is not None:  # failed outside the except block: one line, no chained traceback
+        pytest.fail(error, pytrace=False)
     request.node.stash[HANDLE] = handle
     with ExitStack() as stack:
         if options.get("intercept"):
@@ -190,7 +193,7 @@ def pytest_runtest_makereport(
     if report.failed and handle is not None and not item.stash.get(OWN_TEARDOWN_FAILURE, False):
         from .pytest_support import findings_section
 
-        section = findings_section(handle.findings())
+        section = findings_section(handle.findings(), handle.providers)
         if section:
             report.sections.append((FINDINGS_SECTION, section))
     return report

@@ -27,7 +27,9 @@ from .conformance.targets import TargetError
 from .handle import Credentials, FakeIdP
 from .idp.faults import FaultError
 from .idp.rules import Finding
-from .transport import in_process_session
+from .idp.store import User
+from .providers.model import Provider
+from .transport import IN_PROCESS_BASE, in_process_session
 
 MARKER_OPTIONS = ("provider", "strict", "faults", "allow_findings", "intercept")
 # The options that take True or False (strict also None: the ini's default).
@@ -67,6 +69,9 @@ class TestIdP(FakeIdP):
     ) -> Connection:
         return super().connection(self._pid(provider_id), real_urls=real_urls, **overrides)
 
+    def user(self, provider_id: str | None = None) -> User:
+        return super().user(self._pid(provider_id))
+
     def session(self) -> requests.Session:
         return in_process_session(self.app, self.base_url)
 
@@ -90,13 +95,10 @@ def marker_options(markers: Iterable[Any]) -> dict[str, Any]:
     options: dict[str, Any] = {}
     for mark in reversed(list(markers)):
         if mark.args:
-            raise TypeError("@pytest.mark.fakeidp takes keyword arguments only")
+            raise TypeError(f"takes keyword arguments only, got {mark.args!r}")
         unknown = sorted(set(mark.kwargs) - set(MARKER_OPTIONS))
         if unknown:
-            raise TypeError(
-                f"@pytest.mark.fakeidp: unknown option {unknown[0]!r}; "
-                f"known: {', '.join(MARKER_OPTIONS)}"
-            )
+            raise TypeError(f"unknown option {unknown[0]!r}; known: {', '.join(MARKER_OPTIONS)}")
         options.update(mark.kwargs)
     for name in BOOLEAN_OPTIONS:
         value = options.get(name)
@@ -180,11 +182,12 @@ def pending_message(findings: list[Finding], errors: list[Any]) -> str:
     return "\n".join(lines)
 
 
-def findings_section(findings: list[Finding]) -> str | None:
+def findings_section(findings: list[Finding], providers: Mapping[str, Provider]) -> str | None:
     """The findings recorded during a failed test, for its report; None when there are none.
 
     Shown whatever the failure was: an app's own exception (authlib's
-    ``UnsupportedTokenTypeError``) often hides the rule the app broke.
+    ``UnsupportedTokenTypeError``) often hides the rule the app broke. An intercepted
+    request is shown at the real URL the app called.
     """
     if not findings:
         return None
@@ -196,10 +199,23 @@ def findings_section(findings: list[Finding]) -> str | None:
         lines.append(f"    actual:   {f.actual!r}")
         evidence = f.evidence or {}
         if evidence.get("url"):
-            lines.append(f"    request:  {evidence.get('method')} {evidence.get('url')}")
+            url = real_url_of(str(evidence["url"]), providers)
+            lines.append(f"    request:  {evidence.get('method')} {url}")
         if f.source:
             lines.append(f"    source:   {f.source}")
     return "\n".join(lines)
+
+
+def real_url_of(url: str, providers: Mapping[str, Provider]) -> str:
+    """The provider's real URL for an intercepted request's in-process URL; else ``url``."""
+    if not url.startswith(IN_PROCESS_BASE + "/"):
+        return url
+    pid, _, rest = url[len(IN_PROCESS_BASE) + 1 :].partition("/")
+    host, _, path = rest.partition("/")
+    provider = providers.get(pid)
+    if provider is None or host not in provider.hosts:
+        return url
+    return f"{provider.hosts[host]}/{path}"
 
 
 class ConformanceSession:
