@@ -14,12 +14,13 @@ from .idp.app import create_app
 from .idp.faults import Fault, FaultError
 from .idp.rules import RULES, Finding
 from .providers import FixtureError, Provider, builtin_providers, load_providers
-from .transport import LiveServer, WSGIAdapter, in_process_session
+from .transport import LiveServer, NetworkBlocked, WSGIAdapter, in_process_session
 
 __version__ = "0.1.0"
 
 __all__ = [
     "RULES",
+    "AsyncWSGITransport",
     "Connection",
     "ConnectionError",
     "Credentials",
@@ -31,13 +32,24 @@ __all__ = [
     "LiveServer",
     "LoginError",
     "LoginResult",
+    "NetworkBlocked",
     "OAuth1Client",
     "OAuth2Client",
     "Provider",
     "WSGIAdapter",
+    "WSGITransport",
     "builtin_providers",
     "create_app",
     "in_process_session",
     "intercept",
     "load_providers",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # httpx's transports, imported (with httpx) only when asked for: httpx is optional.
+    if name in ("WSGITransport", "AsyncWSGITransport"):
+        from . import transport
+
+        return getattr(transport, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

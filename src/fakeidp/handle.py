@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 from flask import Flask
@@ -23,7 +23,16 @@ from .idp.rules import Finding
 from .idp.store import Client, Store, User
 from .providers.hosts import HostOverrides
 from .providers.model import Provider
-from .transport import IN_PROCESS_BASE, LiveServer, in_process_session, intercept_requests
+from .transport import (
+    IN_PROCESS_BASE,
+    LiveServer,
+    httpx_support,
+    in_process_session,
+    intercepting,
+)
+
+if TYPE_CHECKING:  # httpx is optional: only its types are named here
+    import httpx
 
 
 @dataclass(frozen=True)
@@ -261,6 +270,17 @@ class FakeIdP:
         """The user's browser at this IdP: approve, deny or log in as someone (fakeidp.browser)."""
         return Browser(self)
 
+    def httpx_client(self, **kwargs: Any) -> httpx.Client:
+        """An httpx Client that reaches this IdP in-process (its ``base_url`` is the IdP's).
+
+        Needs httpx (``pip install httpx``); ``kwargs`` go to ``httpx.Client``.
+        """
+        return httpx_support("idp.httpx_client()").client(self.app, **kwargs)  # type: ignore[no-any-return]
+
+    def async_httpx_client(self, **kwargs: Any) -> httpx.AsyncClient:
+        """The async twin of :meth:`httpx_client`: an ``httpx.AsyncClient``, no socket."""
+        return httpx_support("idp.async_httpx_client()").async_client(self.app, **kwargs)  # type: ignore[no-any-return]
+
     @contextmanager
     def serve(self) -> Iterator[LiveServer]:
         """Serve on 127.0.0.1 (free port) while the block runs; URLs use the live base."""
@@ -274,7 +294,9 @@ class FakeIdP:
 
     @contextmanager
     def intercepting(self) -> Iterator[FakeIdP]:
-        with intercept_requests(self.app, self.providers):
+        """Answer requests and httpx calls to the providers' real URLs while the block runs;
+        any other client trying to reach a provider's host fails with NetworkBlocked."""
+        with intercepting(self.app, self.providers):
             yield self
 
 

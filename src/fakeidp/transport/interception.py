@@ -1,0 +1,125 @@
+"""Interception: calls to the providers' real URLs are answered by a fake IdP in-process.
+
+While an interception is active, ``requests`` (any Session: ``HTTPAdapter.send``)
+and, when it is installed, ``httpx`` (``HTTPTransport.handle_request``,
+``AsyncHTTPTransport.handle_async_request``: any Client, also those libraries
+make) answer every URL on a provider's host from the fake IdP, no socket. Any
+other client that tries to reach a provider's host is stopped by the network
+guard (:mod:`.guard`) with an error that says how to route it.
+
+Interceptions nest and may be entered from several threads: the patches are
+installed once, by the first, and removed by the last to leave; a URL is
+answered by the newest active interception that knows its host.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from types import ModuleType
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from ..providers.model import Provider
+from . import guard
+from .requests_adapter import WSGIAdapter
+from .routing import Router
+
+
+class Interception:
+    """One fake IdP app answering for its providers' real hosts."""
+
+    def __init__(self, app: Any, providers: Mapping[str, Provider]) -> None:
+        self.app = app
+        self.router = Router(providers)
+        self.adapter = WSGIAdapter(app)
+
+
+_lock = threading.Lock()
+_active: tuple[Interception, ...] = ()  # replaced whole under _lock: readers need no lock
+_original_send: Any = None
+
+
+def route(url: str) -> tuple[Interception, str] | None:
+    """The active interception that answers ``url``, and the fake IdP URL it maps to."""
+    for interception in reversed(_active):
+        target = interception.router.rewrite(url)
+        if target is not None:
+            return interception, target
+    return None
+
+
+def _send(self: HTTPAdapter, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
+    hit = route(request.url or "")
+    if hit is None:
+        return _original_send(self, request, *args, **kwargs)
+    interception, target = hit
+    stream = kwargs.get("stream", args[0] if args else False)
+    return interception.adapter.answer(request, target, True, bool(stream))
+
+
+def _install() -> None:
+    global _original_send
+    _original_send = HTTPAdapter.send
+    HTTPAdapter.send = _send  # type: ignore[method-assign]
+    httpx = _httpx()
+    if httpx is not None:
+        httpx.install_interception(route)
+    guard.install()
+
+
+def _uninstall() -> None:
+    global _original_send
+    # Put back what was there, unless someone patched over us meanwhile (theirs stays).
+    if HTTPAdapter.send is _send:
+        HTTPAdapter.send = _original_send  # type: ignore[method-assign]
+    _original_send = None
+    httpx = _httpx()
+    if httpx is not None:
+        httpx.uninstall_interception()
+    guard.uninstall()
+
+
+def _httpx() -> ModuleType | None:
+    """fakeidp's httpx module, or None where httpx is not installed (nothing to patch)."""
+    try:
+        from . import httpx_transport
+    except ImportError as exc:
+        if (exc.name or "").split(".")[0] != "httpx":
+            raise
+        return None
+    return httpx_transport
+
+
+def _hosts() -> dict[str, Any]:
+    hosts: dict[str, Any] = {}
+    for interception in _active:
+        hosts.update(interception.router.hosts)
+    return hosts
+
+
+@contextmanager
+def intercepting(app: Any, providers: Mapping[str, Provider]) -> Iterator[Interception]:
+    """Answer calls to ``providers``' real URLs from ``app`` while the block runs."""
+    global _active
+    interception = Interception(app, providers)
+    with _lock:
+        if not _active:
+            _install()
+        _active = (*_active, interception)
+        guard.block(_hosts())
+    try:
+        yield interception
+    finally:
+        with _lock:
+            _active = tuple(i for i in _active if i is not interception)
+            guard.block(_hosts())
+            if not _active:
+                _uninstall()
+
+
+# The name before httpx and the guard joined: it intercepts every supported client now.
+intercept_requests = intercepting
