@@ -205,6 +205,25 @@ def test_login_through_a_live_app(intercepting: fakeidp.FakeIdP) -> None:
     assert response.json() == {"user_id": intercepting.user("uber").profile["uuid"]}
 
 
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.mark.anyio
+async def test_alogin_with_an_async_client_against_a_live_app(
+    intercepting: fakeidp.FakeIdP,
+) -> None:
+    httpx = pytest.importorskip("httpx")
+    app = make_app(intercepting, "uber")
+    with fakeidp.LiveServer(app) as server:
+        async with httpx.AsyncClient(base_url=server.base_url) as client:
+            response = await intercepting.browser.alogin(client, server.base_url + "/")
+            denied = await intercepting.browser.alogin(client, "/login", deny=True)
+    assert response.json() == {"user_id": intercepting.user("uber").profile["uuid"]}
+    assert (denied.status_code, denied.json()) == (403, {"error": "cancelled"})
+
+
 # -- bad input ------------------------------------------------------------------------------
 def test_a_url_that_is_no_providers_is_one_clear_error() -> None:
     idp = fakeidp.FakeIdP()

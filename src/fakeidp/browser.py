@@ -9,7 +9,8 @@ would — approve, deny, or log in as a chosen user — and hands back the
 and ``state`` (OAuth 2.0), ``oauth_token`` and ``oauth_verifier`` (OAuth 1.0a),
 or the provider's denial. :meth:`Browser.login` does the whole round trip with
 an app's client: Flask's or Django's test client, Starlette's ``TestClient``,
-or a ``requests.Session`` / ``httpx.Client`` talking to a live app.
+or a ``requests.Session`` / ``httpx.Client`` talking to a live app;
+:meth:`Browser.alogin` the same with an ``httpx.AsyncClient``.
 
 It uses the IdP's own mechanisms: ``deny_next`` and ``set_user`` when the IdP
 auto-approves, the login page's form in interactive mode. Requests reach the
@@ -20,7 +21,7 @@ handle shows (exchanges, findings) whichever base URL the app was given.
 from __future__ import annotations
 
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
@@ -226,16 +227,57 @@ class Browser:
 
         Returns the app's answer to the callback (not followed further). ``client`` is
         a Flask, Django or Starlette test client, or a ``requests.Session`` or
-        ``httpx.Client`` for a live app (then ``start`` is an absolute URL).
+        ``httpx.Client`` for a live app (then ``start`` is an absolute URL). For an
+        async client (``httpx.AsyncClient``), ``await browser.alogin(...)``.
         """
-        if method.upper() not in ("GET", "POST"):
+        steps = self._steps(start, method, deny, login, profile)
+        try:
+            request = next(steps)
+            while True:
+                request = steps.send(_send(client, *request))
+        except StopIteration as done:
+            return done.value
+
+    async def alogin(
+        self,
+        client: Any,
+        start: str,
+        *,
+        method: str = "GET",
+        deny: bool = False,
+        login: str | None = None,
+        profile: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """:meth:`login` with an async client: ``httpx.AsyncClient`` over an ASGI app (the
+        way FastAPI's docs test async apps) or against a live app."""
+        steps = self._steps(start, method, deny, login, profile)
+        try:
+            request = next(steps)
+            while True:
+                request = steps.send(await _send(client, *request))
+        except StopIteration as done:
+            return done.value
+
+    def _steps(
+        self,
+        start: str,
+        method: str,
+        deny: bool,
+        login: str | None,
+        profile: Mapping[str, Any] | None,
+    ) -> Generator[tuple[str, str], Any, Any]:
+        """The round trip, without I/O: yields each (method, URL) the app's client must
+        send, receives its answer, and returns the app's answer to the callback."""
+        method = method.upper()
+        if method not in ("GET", "POST"):
             raise BrowserError(f"method: a login starts with GET or POST, not {method!r}")
-        url, response = start, _send(client, method, start)
+        url = start
+        response = yield method, url
         for _ in range(MAX_APP_REDIRECTS):
             location = location_of(response)
             if location is None:
                 raise BrowserError(
-                    f"the app did not redirect to a provider: GET {url} answered "
+                    f"the app did not redirect to a provider: {method} {url} answered "
                     f"{response.status_code}",
                     response,
                 )
@@ -245,13 +287,14 @@ class Browser:
             except BrowserError:
                 if not _same_app(url, location):
                     raise
-                url, response = location, _send(client, "GET", location)  # inside the app
+                url, method = location, "GET"  # a hop inside the app
+                response = yield method, url
                 continue
             callback = self.authorize(location, deny=deny, login=login, profile=profile)
             if callback.url is None:
                 raise BrowserError(f"{callback.provider}: an oob login has no callback to follow")
             absolute = urllib.parse.urlsplit(start).netloc != ""
-            return _send(client, "GET", callback.url if absolute else callback.path)
+            return (yield "GET", callback.url if absolute else callback.path)
         raise BrowserError(
             f"the app redirected {MAX_APP_REDIRECTS} times without reaching a provider", response
         )
@@ -287,7 +330,7 @@ def _send(client: Any, method: str, url: str) -> Any:
         raise BrowserError(f"{client!r} is not an HTTP client: it has no {method.lower()}()")
     if isinstance(client, requests.Session):
         return send(url, allow_redirects=False)
-    if hasattr(client, "follow_redirects"):  # httpx.Client, Starlette's TestClient
+    if hasattr(client, "follow_redirects"):  # httpx's clients, Starlette's TestClient
         return send(url, follow_redirects=False)
     return send(url)  # Flask's and Django's test clients do not follow by default
 
