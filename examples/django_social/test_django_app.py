@@ -45,3 +45,19 @@ def test_the_user_denies(client, fakeidp):
     response = fakeidp.browser.login(client, "/login/digitalocean/", method="POST", deny=True)
     assert response.status_code == 302 and response["Location"].startswith("/login-failed/")
     assert client.get("/").json() == {"logged_in": False}
+
+
+@pytest.mark.fakeidp(provider="x")
+def test_login_with_oauth1(fakeidp):
+    creds = fakeidp.credentials()
+    with override_settings(
+        SOCIAL_AUTH_TWITTER_KEY=creds.client_id, SOCIAL_AUTH_TWITTER_SECRET=creds.client_secret
+    ):
+        client = Client()
+        response = fakeidp.browser.login(client, "/login/twitter/", method="POST", login="alice")
+        assert response.status_code == 302 and response["Location"] == "/"
+        me = client.get("/").json()
+    assert (me["provider"], me["uid"]) == ("twitter", "1460123456789012480")
+    assert me["username"] == "alice"  # X's screen_name: the name the user logged in with
+    endpoints = [e.endpoint for e in fakeidp.exchanges()]
+    assert endpoints == ["request_token", "authenticate", "access_token", "verify_credentials"]

@@ -16,7 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 # example directory -> how many tests it has (all must pass)
-RECIPES = {"flask_authlib": 4, "django_social": 3, "fastapi_httpx": 3}
+RECIPES = {"flask_authlib": 4, "django_social": 4, "fastapi_httpx": 3}
 
 
 @pytest.mark.parametrize("name", sorted(RECIPES))
