@@ -118,9 +118,11 @@ def oauth1_client(idp: fakeidp.FakeIdP, pid: str, redirect: str = REDIRECT) -> A
     return client, temporary, client.authorization_url(temporary["oauth_token"])
 
 
+@pytest.mark.parametrize("interactive", [False, True], ids=["auto-approve", "login-page"])
 def test_oauth1_approve_gives_a_verifier_the_access_token_endpoint_takes(
-    intercepting: fakeidp.FakeIdP,
+    intercepting: fakeidp.FakeIdP, interactive: bool
 ) -> None:
+    intercepting.interactive = interactive
     client, temporary, url = oauth1_client(intercepting, "x")
     assert url.startswith("https://api.x.com/oauth/") or url.startswith("https://api.twitter.com")
     callback = intercepting.browser.authorize(url, login="alice")
@@ -133,7 +135,11 @@ def test_oauth1_approve_gives_a_verifier_the_access_token_endpoint_takes(
     assert user_id == "1460123456789012480" and profile["screen_name"] == "alice"
 
 
-def test_oauth1_deny_brings_the_providers_own_denial(intercepting: fakeidp.FakeIdP) -> None:
+@pytest.mark.parametrize("interactive", [False, True], ids=["auto-approve", "login-page"])
+def test_oauth1_deny_brings_the_providers_own_denial(
+    intercepting: fakeidp.FakeIdP, interactive: bool
+) -> None:
+    intercepting.interactive = interactive
     _, temporary, url = oauth1_client(intercepting, "x")
     callback = intercepting.browser.authorize(url, deny=True)
     # X: ?denied=<request token> (psa twitter.py; provider_fixtures/x.toml [oauth1] denial).

@@ -40,8 +40,9 @@ class TestIdP(FakeIdP):
     """The ``fakeidp`` fixture: a FakeIdP handle whose URLs are the session's live server.
 
     ``provider`` (from ``@pytest.mark.fakeidp(provider=...)``) is the default
-    for ``urls()``, ``credentials()`` and ``connection()``; ``session()`` reaches
-    the live URLs in-process (no socket), other clients use the socket.
+    for ``urls()``, ``real_urls()``, ``credentials()``, ``connection()``, ``user()``
+    and ``deny_next()``; ``session()`` reaches the live URLs in-process (no
+    socket), other clients use the socket.
     """
 
     __test__ = False  # not a test class, whatever pytest's python_classes says
@@ -60,6 +61,12 @@ class TestIdP(FakeIdP):
 
     def urls(self, provider_id: str | None = None, base_url: str | None = None) -> dict[str, str]:
         return super().urls(self._pid(provider_id), base_url)
+
+    def real_urls(self, provider_id: str | None = None) -> dict[str, str]:
+        return super().real_urls(self._pid(provider_id))
+
+    def deny_next(self, provider_id: str | None = None) -> None:
+        super().deny_next(self._pid(provider_id))
 
     def credentials(self, provider_id: str | None = None) -> Credentials:
         return super().credentials(self._pid(provider_id))

@@ -102,6 +102,45 @@ def test_the_browser_fixture_plays_the_user(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=1)
 
 
+def test_an_oidc_app_configured_from_discovery_alone(pytester: pytest.Pytester) -> None:
+    # authlib reads the discovery document at the provider's real URL; under interception the
+    # fake's document names the real endpoints, so every later call is intercepted too.
+    result = run(
+        pytester,
+        """
+        from authlib.integrations.flask_client import OAuth
+        from flask import Flask, url_for
+
+        @pytest.mark.fakeidp(provider="oidc", intercept=True)
+        def test_oidc(fakeidp):
+            app = Flask(__name__)
+            app.secret_key = "test"
+            creds = fakeidp.credentials()
+            oauth = OAuth(app)
+            oauth.register(
+                "op",
+                client_id=creds.client_id,
+                client_secret=creds.client_secret,
+                server_metadata_url=fakeidp.real_urls()["discovery"],
+                client_kwargs={"scope": "openid profile"},
+            )
+
+            @app.get("/login")
+            def login():
+                return oauth.op.authorize_redirect(url_for("callback", _external=True))
+
+            @app.get("/callback")
+            def callback():
+                return {"sub": oauth.op.authorize_access_token()["userinfo"]["sub"]}
+
+            response = fakeidp.browser.login(app.test_client(), "/login", profile={"sub": "42"})
+            assert response.json == {"sub": "42"}
+            assert fakeidp.exchanges()[0].endpoint == "discovery"
+        """,
+    )
+    result.assert_outcomes(passed=1)
+
+
 # -- findings in the report of a failed test ------------------------------------------------
 BASIC_TO_TWITCH = """
         @pytest.mark.fakeidp(intercept=True)
