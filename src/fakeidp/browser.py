@@ -193,10 +193,11 @@ class Browser:
         if response.status_code == 200 and "denied" in response.text:
             return Callback(pid, None, {"error": "access_denied"}, response=response)
         page = _FormParser.parse(response.text)
+        shown = self.idp.exchanges(pid)[-1:]  # the request that showed this page
         findings = [
             f"  {f}"
-            for f in self.idp.findings(pid)
-            if f.endpoint in AUTHORIZE_ENDPOINTS and f.severity == "error"
+            for f in self.idp.findings(pid, "error")
+            if shown and f.exchange == shown[0].id
         ]
         raise BrowserError(
             "\n".join(
