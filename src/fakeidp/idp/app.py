@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 from ..providers.hosts import HostOverrides, override_hosts
 from ..providers.loader import builtin_providers
 from ..providers.model import Provider
-from . import api, oauth2_authorize, oauth2_token, oidc, pages
+from . import api, oauth2_authorize, oauth2_token, oidc, pages, unknown
 from .context import RequestContext, json_response, provider_view
 from .control import control_blueprint
 from .store import Store
@@ -99,6 +99,7 @@ def create_app(
     app.extensions["fakeidp"] = Store(chosen, strict=strict, interactive=interactive)
     app.register_blueprint(_providers_blueprint(chosen.values()))
     app.register_blueprint(oidc.oidc_blueprint(chosen.values()))
+    app.register_blueprint(unknown.unknown_blueprint(chosen.values()))
     app.register_blueprint(pages.pages_blueprint())
     app.register_blueprint(control_blueprint())
 

@@ -357,6 +357,14 @@ OAUTH1_API_UNEXPECTED_PARAM = _rule(
     "a token-exchange parameter was sent on an API call",
 )
 
+# Transport: what reached a provider's host (issue 8)
+TRANSPORT_UNKNOWN_ENDPOINT = _rule(
+    "transport.unknown_endpoint",
+    "error",
+    "the provider's fixture [endpoints] (provider_fixtures/README.md); RFC 9110 §15.5.5",
+    "a request reached a provider's host at a path or method the fake IdP does not emulate",
+)
+
 
 @dataclass
 class Finding:

@@ -1,0 +1,189 @@
+"""While intercepting, nothing addressed to a provider leaves the process, by any library.
+
+requests and httpx are answered in-process; every other client is stopped at
+once, before any packet, with an error naming the host, the library and the way
+to route it. The hosts come from the providers (``Provider.real_origins``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import http.client
+import socket
+import threading
+import urllib.error
+import urllib.request
+
+import pytest
+import requests
+import urllib3
+from requests.adapters import HTTPAdapter
+
+import fakeidp
+from fakeidp.transport import NetworkBlocked, provider_hosts
+
+
+def test_every_host_of_every_provider_is_guarded() -> None:
+    with fakeidp.intercept() as idp:
+        hosts = provider_hosts(idp.providers)
+        # Aliases too (api.x.com beside api.twitter.com), from the fixtures, not a list here.
+        origins = {o for p in idp.providers.values() for o in p.real_origins()}
+        assert {f"https://{h}" for h in hosts} >= {o for o in origins if o.startswith("https")}
+        for host in hosts:
+            with pytest.raises(NetworkBlocked) as err:
+                socket.getaddrinfo(host, 443)
+            assert err.value.host == host
+
+
+def test_urllib_is_stopped_with_the_host_library_and_the_way_out() -> None:
+    with fakeidp.intercept(["digitalocean"]), pytest.raises(NetworkBlocked) as err:
+        urllib.request.urlopen("https://api.digitalocean.com/v2/account", timeout=5)
+    message = str(err.value)
+    assert "api.digitalocean.com:443" in message
+    assert "from urllib.request (called from tests.transport.test_guard)" in message
+    assert "DigitalOcean" in message
+    assert "idp.serve()" in message and "idp.urls('digitalocean')" in message
+    assert "/digitalocean/api<path> answers https://api.digitalocean.com<path>" in message
+
+
+def test_http_client_is_stopped() -> None:
+    with fakeidp.intercept(["x-oauth2"]) as idp:
+        alias = idp.provider("x-oauth2").real_bases("api")[-1].removeprefix("https://")
+        connection = http.client.HTTPSConnection(alias, timeout=5)
+        with pytest.raises(NetworkBlocked, match=rf"{alias}:443 from http\.client"):
+            connection.request("GET", "/2/users/me")
+
+
+def test_urllib3_is_stopped() -> None:
+    with fakeidp.intercept(["uber"]), pytest.raises(NetworkBlocked, match="from urllib3"):
+        urllib3.PoolManager(retries=False).request("GET", "https://api.uber.com/v1/me")
+
+
+def test_a_raw_socket_is_stopped() -> None:
+    with fakeidp.intercept(["twitch"]), socket.socket() as sock:
+        with pytest.raises(NetworkBlocked, match=r"api\.twitch\.tv:443 from a raw socket"):
+            sock.connect(("api.twitch.tv", 443))
+        with pytest.raises(NetworkBlocked):
+            sock.connect_ex(("API.TWITCH.TV.", 443))  # any spelling of the name
+
+
+def test_asyncio_streams_are_stopped() -> None:
+    async def connect() -> None:
+        await asyncio.open_connection("id.twitch.tv", 443)
+
+    with fakeidp.intercept(["twitch"]), pytest.raises(NetworkBlocked, match="from asyncio"):
+        asyncio.run(connect())
+
+
+def test_aiohttp_is_stopped() -> None:
+    aiohttp = pytest.importorskip("aiohttp")
+
+    async def fetch() -> None:
+        async with aiohttp.ClientSession() as session:
+            await session.get("https://api.vimeo.com/me")
+
+    with fakeidp.intercept(["vimeo"]), pytest.raises(NetworkBlocked) as err:
+        asyncio.run(fetch())
+    assert err.value.library == "aiohttp"
+    assert err.value.caller == "tests.transport.test_guard"
+
+
+def test_a_requests_adapter_of_its_own_is_named_with_what_it_calls() -> None:
+    class PoolAdapter(HTTPAdapter):
+        """A custom adapter that skips HTTPAdapter.send for urllib3 directly."""
+
+        def send(self, request: requests.PreparedRequest, *args: object, **kw: object) -> None:
+            self.get_connection_with_tls_context(request, True).urlopen("GET", request.path_url)
+
+    session = requests.Session()
+    session.mount("https://", PoolAdapter(max_retries=0))
+    with fakeidp.intercept(["dribbble"]), pytest.raises(NetworkBlocked) as err:
+        session.get("https://api.dribbble.com/v2/user")
+    assert (err.value.library, err.value.caller) == ("urllib3", "tests.transport.test_guard")
+    assert "make this call with requests or httpx" in str(err.value)
+
+
+def test_other_hosts_and_the_live_server_are_left_alone() -> None:
+    idp = fakeidp.FakeIdP(["digitalocean"])
+    with idp.intercepting(), idp.serve() as server:
+        assert socket.getaddrinfo("localhost", 80)
+        # urllib cannot be intercepted, but the live server on 127.0.0.1 is reachable.
+        try:
+            urllib.request.urlopen(f"{server.base_url}/digitalocean/api/v2/account", timeout=5)
+        except urllib.error.HTTPError as answer:
+            assert answer.code == 401
+        else:
+            pytest.fail("expected the fake's 401")
+    assert [e.endpoint for e in idp.exchanges()] == ["account"]
+
+
+def test_a_provider_moved_to_this_machine_stays_reachable() -> None:
+    overrides = {"jira": {"jira": "http://127.0.0.1:9"}}
+    with fakeidp.intercept(["jira"], host_overrides=overrides):
+        assert socket.getaddrinfo("127.0.0.1", 9)
+
+
+def original_state() -> tuple[object, ...]:
+    import httpx
+
+    return (
+        socket.getaddrinfo,
+        socket.socket.connect,
+        socket.socket.connect_ex,
+        asyncio.base_events.BaseEventLoop.getaddrinfo,
+        HTTPAdapter.send,
+        httpx.HTTPTransport.handle_request,
+        httpx.AsyncHTTPTransport.handle_async_request,
+    )
+
+
+def test_leaving_restores_every_patch_even_after_an_error() -> None:
+    before = original_state()
+    with pytest.raises(ZeroDivisionError), fakeidp.intercept(["uber"]):
+        assert original_state() != before
+        1 / 0  # noqa: B018
+    assert original_state() == before
+
+
+def test_nested_intercepts_stay_guarded_until_the_last_leaves() -> None:
+    before = original_state()
+    with fakeidp.intercept(["digitalocean"]) as outer:
+        with fakeidp.intercept(["uber"]) as inner:
+            # Each host is answered by the interception that knows it.
+            requests.get("https://api.uber.com/v1/me", timeout=5)
+            requests.get("https://api.digitalocean.com/v2/account", timeout=5)
+            assert [e.provider for e in inner.exchanges()] == ["uber"]
+            assert [e.provider for e in outer.exchanges()] == ["digitalocean"]
+        with pytest.raises(NetworkBlocked):
+            socket.getaddrinfo("api.digitalocean.com", 443)
+        socket.getaddrinfo("localhost", 443)  # uber's interception is over: not guarded
+        assert requests.get("https://api.digitalocean.com/v2/account", timeout=5).status_code == 401
+    assert original_state() == before
+
+
+def test_intercepts_in_threads_leave_in_any_order() -> None:
+    before = original_state()
+    entered, leave_first = threading.Barrier(2), threading.Event()
+    statuses: dict[str, int] = {}
+
+    def run(pid: str, url: str, first: bool) -> None:
+        with fakeidp.intercept([pid]):
+            entered.wait(timeout=5)
+            statuses[pid] = requests.get(url, timeout=5).status_code
+            if not first:
+                leave_first.wait(timeout=5)  # the one that entered first leaves last
+        if first:
+            leave_first.set()
+
+    threads = [
+        threading.Thread(target=run, args=("uber", "https://api.uber.com/v1/me", False)),
+        threading.Thread(
+            target=run, args=("digitalocean", "https://api.digitalocean.com/v2/account", True)
+        ),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=10)
+    assert statuses == {"uber": 401, "digitalocean": 401}
+    assert original_state() == before
