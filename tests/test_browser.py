@@ -252,6 +252,26 @@ def test_a_providers_other_endpoint_names_its_authorization_url() -> None:
     )
 
 
+def test_a_real_url_without_interception_is_refused_before_the_app_reaches_the_network() -> None:
+    idp = fakeidp.FakeIdP()
+    url = idp.connection("twitch", real_urls=True, redirect_uri=REDIRECT).authorize_url
+    with pytest.raises(BrowserError) as err:
+        idp.browser.authorize(url + "?client_id=x")
+    assert str(err.value) == (
+        "the app sent the user to Twitch's real authorization URL, but this fake IdP is not "
+        "intercepting Twitch's URLs, so the app's token request would reach the real provider: "
+        "turn interception on (@pytest.mark.fakeidp(intercept=True), the fakeidp_intercept "
+        "fixture, or `with idp.intercepting():`)"
+    )
+    # another IdP intercepts: its state is not this handle's
+    with fakeidp.intercept(), pytest.raises(BrowserError, match="would reach another fake IdP"):
+        idp.browser.authorize(url + "?client_id=x")
+    assert idp.exchanges() == []
+    with idp.intercepting():  # now it does
+        callback, _, _ = oauth2_login(idp, "twitch")
+    assert callback.params.get("code") and len(idp.exchanges()) == 1
+
+
 def test_another_fake_idps_url_is_named() -> None:
     idp = fakeidp.FakeIdP()
     with pytest.raises(BrowserError, match="is not this fake IdP's URL: it serves at "):

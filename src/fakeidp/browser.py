@@ -30,6 +30,7 @@ import requests
 
 from .idp.pages import CONSENT_FIELD, DECISION_FIELD, LOGIN_FIELD, user_named
 from .transport import IN_PROCESS_BASE, WSGIAdapter, make_rewriter
+from .transport.interception import route
 
 if TYPE_CHECKING:
     from .handle import FakeIdP
@@ -114,6 +115,8 @@ class Browser:
             raise BrowserError(f"expected an authorization URL or a redirect to one, got {url!r}")
         target = self._target(raw)
         pid = target.provider.id
+        if target.real:
+            self._check_intercepted(raw, target.provider)
         if login or profile:
             user = self.idp.user(pid)
             user = user_named(user, login) if login else user
@@ -149,6 +152,20 @@ class Browser:
                 if origin in bases and parts.path == p.fake_path(endpoint):
                     return _Target(p, url, False)
         raise BrowserError(self._not_authorize(url, origin, parts.path, bases))
+
+    def _check_intercepted(self, url: str, provider: Provider) -> None:
+        """A real authorization URL is only useful while this IdP answers the provider's real
+        URLs: else the app's token request would leave for the real provider."""
+        hit = route(url)
+        if hit is not None and hit[0].app is self.idp.app:
+            return
+        where = "the real provider" if hit is None else "another fake IdP"
+        raise BrowserError(
+            f"the app sent the user to {provider.name}'s real authorization URL, but this fake "
+            f"IdP is not intercepting {provider.name}'s URLs, so the app's token request would "
+            f"reach {where}: turn interception on (@pytest.mark.fakeidp(intercept=True), the "
+            "fakeidp_intercept fixture, or `with idp.intercepting():`)"
+        )
 
     def _not_authorize(self, url: str, origin: str, path: str, bases: set[str]) -> str:
         """Why ``url`` is not one of this IdP's authorization URLs, and what would be."""
@@ -195,9 +212,7 @@ class Browser:
         page = _FormParser.parse(response.text)
         shown = self.idp.exchanges(pid)[-1:]  # the request that showed this page
         findings = [
-            f"  {f}"
-            for f in self.idp.findings(pid, "error")
-            if shown and f.exchange == shown[0].id
+            f"  {f}" for f in self.idp.findings(pid, "error") if shown and f.exchange == shown[0].id
         ]
         raise BrowserError(
             "\n".join(
