@@ -162,7 +162,7 @@ def teardown_message(idp: FakeIdP, options: Mapping[str, Any], call_failed: bool
     if options.get("allow_findings") or call_failed:
         return None
     findings, errors = idp.errors(), server_errors(idp)
-    return pending_message(findings, errors) if findings or errors else None
+    return pending_message(findings, errors, idp.providers) if findings or errors else None
 
 
 def server_errors(idp: FakeIdP) -> list[Any]:
@@ -170,7 +170,12 @@ def server_errors(idp: FakeIdP) -> list[Any]:
     return [e for e in idp.exchanges() if e.status == 500 and not getattr(e, "fault", None)]
 
 
-def pending_message(findings: list[Finding], errors: list[Any]) -> str:
+def pending_message(
+    findings: list[Finding], errors: list[Any], providers: Mapping[str, Provider] | None = None
+) -> str:
+    """The teardown failure: each pending finding and IdP 500, intercepted requests shown
+    at the real URL the app called."""
+    providers = providers or {}
     lines = []
     if findings:
         lines.append(f"fakeidp: the test left {len(findings)} unacknowledged error finding(s):")
@@ -178,10 +183,11 @@ def pending_message(findings: list[Finding], errors: list[Any]) -> str:
             lines.append(f"  {f}")
             evidence = f.evidence or {}
             if evidence.get("url"):
-                lines.append(f"      {evidence.get('method')} {evidence.get('url')}")
+                url = real_url_of(str(evidence["url"]), providers)
+                lines.append(f"      {evidence.get('method')} {url}")
     if errors:
         lines.append(f"fakeidp: the fake IdP failed {len(errors)} request(s) with a 500:")
-        lines += [f"  {e.method} {e.url}" for e in errors]
+        lines += [f"  {e.method} {real_url_of(e.url, providers)}" for e in errors]
     lines.append(
         'Acknowledge expected ones with fakeidp.acknowledge("<rule id>"), '
         "or mark the test @pytest.mark.fakeidp(allow_findings=True)."

@@ -212,7 +212,12 @@ def test_a_passing_test_with_findings_still_fails_at_teardown_once(
     )
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(
-        ["*ERROR at teardown of test_leaves_findings*", "*unacknowledged error finding(s)*"]
+        [
+            "*ERROR at teardown of test_leaves_findings*",
+            "*unacknowledged error finding(s)*",
+            "*oauth2.token.client_auth_placement (twitch token)*",
+            "      POST https://id.twitch.tv/oauth2/token",  # the URL the app called
+        ]
     )
     assert "fakeidp findings" not in result.stdout.str()  # the teardown error lists them
 
