@@ -21,6 +21,7 @@ from fakeidp.conformance import (
     TargetError,
     load_target,
 )
+from fakeidp.nodejs import find_node
 from fakeidp.providers import builtin_providers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -145,6 +146,21 @@ def test_http_app_example_as_a_subprocess() -> None:
     passed = {r.check for r in report.by_status("pass") if r.provider == "x-oauth2"}
     assert {"login", "callback.state", "authorize.pkce", "token.refresh"} <= passed
     assert target._process is None  # stopped at the end
+
+
+@pytest.mark.skipif(find_node() is None, reason="Node.js is not installed")
+def test_http_app_example_in_node_as_a_subprocess() -> None:
+    """The same contract in a second language: Node.js's built-in http and fetch."""
+    target = HttpAppTarget(f"{find_node()} {ROOT}/examples/http_app_node/app.js")
+    report = run(target)
+    assert problems(report) == []
+    assert "refresh" in target.capabilities and "oauth1" not in target.capabilities
+    passed = {r.check for r in report.by_status("pass") if r.provider == "x-oauth2"}
+    assert {"login", "callback.state", "authorize.pkce", "token.refresh"} <= passed
+    for pid in OAUTH1:
+        login = report.result(pid, "login")
+        assert login is not None and login.status == "not_applicable"
+    assert target._process is None
 
 
 def test_an_http_app_that_exits_is_one_clear_line() -> None:

@@ -26,10 +26,10 @@ class Route:
 
 @pytest.fixture(params=["session", "intercept"])
 def route(request: pytest.FixtureRequest) -> Iterator[Route]:
-    idp = fakeidp.FakeIdP()
     if request.param == "session":
+        idp = fakeidp.FakeIdP()
         yield Route(idp, idp.session(), real=False)
     else:
-        with idp.intercepting():
+        with fakeidp.intercept() as intercepted:
             # An unmodified connector's own Session, at the providers' real URLs.
-            yield Route(idp, requests.Session(), real=True)
+            yield Route(intercepted, requests.Session(), real=True)

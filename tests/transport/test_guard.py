@@ -187,3 +187,31 @@ def test_intercepts_in_threads_leave_in_any_order() -> None:
         t.join(timeout=10)
     assert statuses == {"uber": 401, "digitalocean": 401}
     assert original_state() == before
+
+
+def test_a_patch_laid_over_ours_stays_and_never_loops() -> None:
+    real = socket.getaddrinfo
+    try:
+        with fakeidp.intercept(["uber"]):
+            ours = socket.getaddrinfo
+
+            def theirs(*args: object, **kwargs: object) -> object:  # e.g. a test's mock
+                return ours(*args, **kwargs)  # type: ignore[arg-type]
+
+            socket.getaddrinfo = theirs  # type: ignore[assignment]
+        assert socket.getaddrinfo is theirs  # left in place: it is not ours to remove
+        assert socket.getaddrinfo("localhost", 80)  # ours under it lets everything through
+        with fakeidp.intercept(["uber"]):
+            with pytest.raises(NetworkBlocked):
+                socket.getaddrinfo("api.uber.com", 443)
+            assert socket.getaddrinfo("localhost", 80)  # no endless wrapping of wrappers
+    finally:
+        socket.getaddrinfo = real
+
+
+def test_a_shipped_provider_the_test_did_not_ask_for_is_guarded_too() -> None:
+    with fakeidp.intercept(["uber"]), pytest.raises(NetworkBlocked) as err:
+        requests.get("https://api.digitalocean.com/v2/account", timeout=5)
+    message = str(err.value)
+    assert message.startswith("fakeidp blocked a connection to api.digitalocean.com:443 from")
+    assert "No active interception serves 'digitalocean'" in message

@@ -51,6 +51,12 @@ def test_header_names_and_values_as_bytes(route: Route) -> None:
     route.idp.acknowledge()
 
 
+def test_a_header_value_no_real_client_could_send_is_refused_alike(route: Route) -> None:
+    """http.client would raise on a non-latin-1 value against the real provider; so do we."""
+    with pytest.raises(UnicodeEncodeError, match="header X-Price cannot be sent"):
+        route.session.get(route.url("twitch", "users"), headers={"X-Price": "5 \u20ac"})
+
+
 def test_requests_oauthlib_oauth1_sets_bytes_headers(route: Route) -> None:
     """OAuth1 (requests-oauthlib) sets its Authorization header as bytes (issue 8)."""
     creds = route.idp.credentials("tumblr")

@@ -87,3 +87,21 @@ def test_the_rule_is_in_the_catalogue_with_a_source() -> None:
     rule = RULES["transport.unknown_endpoint"]
     assert rule.severity == "error"
     assert rule.source
+
+
+def test_a_fixtures_own_not_found_shape_is_used() -> None:
+    import dataclasses
+    from types import MappingProxyType
+
+    from fakeidp.providers.model import ErrorShape
+
+    p = fakeidp.builtin_providers()["digitalocean"]
+    # DigitalOcean's API 404 body, as a fixture would give it under [errors.not_found].
+    shape = ErrorShape(404, {"id": "not_found", "message": "${error_description}"})
+    p = dataclasses.replace(p, errors=MappingProxyType({**p.errors, "not_found": shape}))
+    idp = fakeidp.FakeIdP(app=fakeidp.create_app({"digitalocean": p}))
+    response = idp.session().get(f"{idp.base_url}/digitalocean/api/v2/droplets")
+    assert response.status_code == 404
+    assert response.json()["id"] == "not_found"
+    assert "GET /v2/droplets" in response.json()["message"]
+    assert [f.rule for f in idp.findings()] == ["transport.unknown_endpoint"]

@@ -264,11 +264,14 @@ def _profile(options: Options, strategy: str, token_url: str) -> dict[str, Any]:
     query: dict[str, str] = {}
     if url is None or auth is None or user_id is None:
         # Fill in what the script does not say from the built-in provider it talks to.
-        if url is not None:
-            match = match_profile(url)
-        else:
+        match = match_profile(url) if url is not None else None
+        if match is None:
+            # A URL no provider has (read wrong, or built at run time): the token URL's
+            # provider fills in; running the script in Node.js judges what it really calls.
             provider = match_endpoint(token_url, "token", "access_token")
             match = (provider, provider.primary_profile) if provider else None
+            if match is not None:
+                url = None
         if match is None:
             raise options.error(SCRIPT_KEY, _unreadable(script, spec, url, token_url))
         provider, profile = match
@@ -286,6 +289,7 @@ def _profile(options: Options, strategy: str, token_url: str) -> dict[str, Any]:
         profile_query=query,
         user_id_path=user_id,
         profile_steps=spec.steps,
+        profile_script=script,
     )
 
 

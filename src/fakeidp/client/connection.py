@@ -69,6 +69,9 @@ class Connection:
     rsa_private_key: str | None = None
     # Further profile steps (JIRA: session, then user), as (url, user_id_path) pairs.
     profile_steps: tuple[tuple[str, str], ...] = ()
+    # An Auth0 connection's fetchUserProfile script (Node.js), run by the conformance
+    # engine where Node.js is installed; the fields above are its static reading.
+    profile_script: str | None = None
 
     def __post_init__(self) -> None:
         for name in (

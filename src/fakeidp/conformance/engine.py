@@ -143,6 +143,7 @@ class Engine:
             checks=[CheckInfo(c.id, c.title, c.source) for c in self.checks if c.id in used],
             started=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
             fakeidp_version=__version__,
+            notes=self.target.notes(),
         )
 
     def run_all(self, on_result: Callable[[Result], None] | None = None) -> Report:
@@ -229,11 +230,15 @@ class Engine:
         exchanges = run.exchanges()
         chosen = [e for e in exchanges if e.id in ids] if ids else exchanges
         scrub = _scrubber(run)
+        message = verdict.message
+        note = self.target.note_for(check.id)
+        if note:
+            message = f"{message} ({note})"
         return Result(
             provider=run.pid,
             check=check.id,
             status=verdict.status,
-            message=scrub(verdict.message),
+            message=scrub(message),
             expected=scrub(jsonable(verdict.expected)),
             actual=scrub(jsonable(verdict.actual)),
             source=check.source,

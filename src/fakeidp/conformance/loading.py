@@ -2,10 +2,15 @@
 
 - ``reference``: the reference client;
 - ``auth0:FILE``: an Auth0 connection (its JSON body, or the HAR request Auth0's
-  docs print it in), run through the reference client;
-- ``integration-app:FILE``: an integration.app OAuth2 config (YAML or JSON);
+  docs print it in), run through the reference client, its ``fetchUserProfile``
+  script in Node.js (:mod:`fakeidp.conformance.scripted`);
+- ``integration-app:FILE``: an integration.app OAuth2 config (YAML or JSON), or
+  ``integration-app:DIR``: a connector directory, its JavaScript methods run in
+  Node.js (:mod:`fakeidp.conformance.integration_app_dir`);
 - ``exec:COMMAND``: an HTTP application started by COMMAND
   (:mod:`fakeidp.conformance.http_app`);
+- ``social-core:BACKEND``: a python-social-auth backend, unmodified
+  (:mod:`fakeidp.conformance.social_core`);
 - ``MODULE:FACTORY`` or ``PATH.py:FACTORY``: a Python adapter
   (:mod:`fakeidp.conformance.adapter`), or a factory returning a
   :class:`~fakeidp.conformance.targets.Target` of its own.
@@ -22,6 +27,7 @@ from typing import Any
 from ..client.connection import ConnectionError
 from .adapter import AdapterTarget
 from .http_app import HttpAppTarget
+from .scripted import Auth0ScriptTarget
 from .targets import ConnectionTarget, ReferenceTarget, Target, TargetError
 
 # A connection config's credentials are replaced by the fake IdP's test client.
@@ -44,6 +50,10 @@ def load_target(spec: str) -> Target:
         return _connection(spec, rest, "integration-app")
     if kind == "exec":
         return HttpAppTarget(rest)
+    if kind == "social-core":
+        from .social_core import SocialCoreTarget  # social-auth-core is optional
+
+        return SocialCoreTarget(rest)
     made = _factory(spec)()
     return made if isinstance(made, Target) else AdapterTarget(made, name=spec)
 
@@ -51,6 +61,11 @@ def load_target(spec: str) -> Target:
 def _connection(spec: str, path: str, dialect: str) -> Target:
     from ..client.importers import from_auth0, from_integration_app
 
+    if dialect == "integration-app" and Path(path).is_dir():
+        from .integration_app_dir import load_connector_dir
+
+        parameters = {"clientId": PLACEHOLDER_ID, "clientSecret": PLACEHOLDER_ID}
+        return load_connector_dir(spec, Path(path), parameters)
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
@@ -66,7 +81,10 @@ def _connection(spec: str, path: str, dialect: str) -> Target:
             )
     except ConnectionError as exc:
         raise TargetError(f"target {spec!r}: {exc}") from None
-    return ConnectionTarget(connection, name=f"{dialect} connection {path}")
+    name = f"{dialect} connection {path}"
+    if connection.profile_script is not None:
+        return Auth0ScriptTarget(connection, name=name)
+    return ConnectionTarget(connection, name=name)
 
 
 def _factory(spec: str) -> Any:

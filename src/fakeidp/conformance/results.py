@@ -106,6 +106,8 @@ class Report:
     started: str = ""
     duration: float = 0.0
     fakeidp_version: str = ""
+    # What the reader must know first (e.g. "script not executed: node not found").
+    notes: list[str] = field(default_factory=list)
 
     # -- queries ----------------------------------------------------------------
     def counts(self) -> dict[str, int]:
@@ -144,6 +146,7 @@ class Report:
             "schema": SCHEMA,
             "fakeidp_version": self.fakeidp_version,
             "target": {"name": self.target, "capabilities": list(self.capabilities)},
+            "notes": list(self.notes),
             "started": self.started,
             "duration": round(self.duration, 6),
             "providers": [vars(p) for p in self.providers],
@@ -166,6 +169,7 @@ class Report:
             started=data.get("started", ""),
             duration=float(data.get("duration", 0.0)),
             fakeidp_version=data.get("fakeidp_version", ""),
+            notes=[str(n) for n in data.get("notes", [])],
         )
 
     @classmethod
@@ -183,6 +187,7 @@ class Report:
             fakeidp_version=first.fakeidp_version,
         )
         for report in reports:
+            merged.notes.extend(n for n in report.notes if n not in merged.notes)
             for p in report.providers:
                 if p not in merged.providers:
                     merged.providers.append(p)

@@ -143,11 +143,15 @@ def _plain_session() -> requests.Session:
 
 
 def with_param(url: str, name: str, value: str | None) -> str:
-    """``url`` with the query parameter ``name`` replaced (or removed, for None)."""
+    """``url`` with the query parameter ``name`` replaced (or removed, for None).
+
+    Every copy of its value goes too: python-social-auth, for one, also carries the state
+    as ``redirect_state`` in its redirect URI, and a callback without the state under any
+    name is what a forged one looks like."""
     parts = urllib.parse.urlsplit(url)
-    query = [
-        (k, v) for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True) if k != name
-    ]
+    pairs = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+    old = {v for k, v in pairs if k == name and v}
+    query = [(k, v) for k, v in pairs if k != name and v not in old]
     if value is not None:
         query.append((name, value))
     return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))

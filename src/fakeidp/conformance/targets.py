@@ -89,6 +89,14 @@ class Target:
     def describe(self) -> str:
         return self.name
 
+    def notes(self) -> list[str]:
+        """What a report should say at the top about this run (a script not executed...)."""
+        return []
+
+    def note_for(self, check_id: str) -> str | None:
+        """A caveat to add to this check's result message, or None."""
+        return None
+
 
 class ReferenceTarget(Target):
     """fakeidp's reference client, as a correct connector configured for each provider."""

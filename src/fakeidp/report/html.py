@@ -112,7 +112,8 @@ def to_html(report: Report) -> str:
         f"<h1>fakeidp conformance: {_e(report.target)}</h1>"
         f"<p>{_e(headline(report))}. fakeidp {_e(report.fakeidp_version)}, {_e(report.started)}; "
         f"capabilities: {_e(', '.join(report.capabilities))}.</p>"
-        f'<p class="legend">{legend} Click a cell for what was expected, what arrived, and the '
+        + "".join(f'<p class="note"><strong>Note:</strong> {_e(n)}</p>' for n in report.notes)
+        + f'<p class="legend">{legend} Click a cell for what was expected, what arrived, and the '
         "requests.</p>"
         f'<table><thead><tr><th class="provider">provider</th>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table><h2>Checks</h2><dl>{checks}</dl></body></html>\n"

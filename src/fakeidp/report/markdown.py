@@ -35,6 +35,7 @@ def _item(r: Result) -> str:
 
 def to_markdown(report: Report) -> str:
     out = [f"## fakeidp conformance: {_cell(report.target)}", "", f"**{headline(report)}**", ""]
+    out += [f"> **Note:** {_cell(note)}\n" for note in report.notes]
     checks = report.checks
     out.append("| provider | " + " | ".join(f"`{c.id}`" for c in checks) + " |")
     out.append("|---|" + "|".join(":-:" for _ in checks) + "|")

@@ -17,6 +17,7 @@ def headline(report: Report) -> str:
 def summary_lines(report: Report, *, verbose: bool = False) -> list[str]:
     """Target, counts, then each failure and warning (and, verbose, every result)."""
     lines = [f"fakeidp conformance: {report.target}", "  " + headline(report)]
+    lines += [f"  NOTE: {note}" for note in report.notes]
     labels = {"fail": "FAIL", "warning": "WARN", "pass": "PASS", "not_applicable": "N/A "}
     shown = ("fail", "warning", "pass", "not_applicable") if verbose else ("fail", "warning")
     for status in shown:

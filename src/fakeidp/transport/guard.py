@@ -69,13 +69,19 @@ class NetworkBlocked(RuntimeError):
             library,
             caller,
         )
-        advice = ADVICE.get(library) or (
+        advice = ADVICE.get(library) if owner.served else None
+        advice = advice or (
             f"fakeidp answers requests and httpx in-process but cannot intercept {library}. "
             f"Point {library} at the fake IdP's live server instead: inside "
             f"`with idp.serve():`, idp.urls({owner.provider!r}) gives the URLs "
             f"(http://127.0.0.1:<port>/{owner.provider}/{owner.host_key}<path> answers "
             f"{owner.base}<path>), or make this call with requests or httpx"
         )
+        if not owner.served:
+            advice = (
+                f"No active interception serves {owner.provider!r}: add it to the providers "
+                f"given to fakeidp.intercept() or FakeIdP() (or leave them out: all are served)"
+            )
         where = f" (called from {caller})" if caller else ""
         super().__init__(
             f"fakeidp blocked a connection to {host}:{port} from {library}{where}: "
@@ -86,7 +92,6 @@ class NetworkBlocked(RuntimeError):
 
 
 _blocked: Mapping[str, ProviderHost] = {}  # replaced whole: readers need no lock
-_saved: dict[str, Any] = {}
 
 
 def block(hosts: Mapping[str, ProviderHost]) -> None:
@@ -140,64 +145,69 @@ def _refuse(host: Any, port: Any, owner: ProviderHost) -> NetworkBlocked:
     return NetworkBlocked(str(owner.hostname), port, owner, library, caller)
 
 
-def _getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
-    owner = _owner(host)
-    if owner is not None:
-        raise _refuse(host, port, owner)
-    return _saved["getaddrinfo"](host, port, *args, **kwargs)
-
-
-def _connect(self: socket.socket, address: Any) -> Any:
-    owner = _owner(address[0]) if isinstance(address, tuple) and address else None
-    if owner is not None:
-        raise _refuse(address[0], address[1], owner)
-    return _saved["connect"](self, address)
-
-
-def _connect_ex(self: socket.socket, address: Any) -> Any:
-    owner = _owner(address[0]) if isinstance(address, tuple) and address else None
-    if owner is not None:
-        raise _refuse(address[0], address[1], owner)
-    return _saved["connect_ex"](self, address)
-
-
-async def _loop_getaddrinfo(
-    self: asyncio.AbstractEventLoop, host: Any, port: Any, *args: Any, **kwargs: Any
-) -> Any:
-    # Checked here, in the caller's task, where the stack still shows who called: the
-    # executor thread socket.getaddrinfo would run in shows nothing.
-    owner = _owner(host)
-    if owner is not None:
-        raise _refuse(host, port, owner)
-    return await _saved["loop_getaddrinfo"](self, host, port, *args, **kwargs)
-
-
+# Each install makes new wrappers around what is there at that moment, so one left in
+# place under someone else's patch can never end up calling itself.
+Door = tuple[Any, str, Any, Any]  # (owner object, attribute, original, ours)
+_doors: list[Door] = []
 _LOOP = asyncio.base_events.BaseEventLoop
+
+
+def _wrappers() -> list[Door]:
+    resolve, connect, connect_ex = (
+        socket.getaddrinfo,
+        socket.socket.connect,
+        socket.socket.connect_ex,
+    )
+    loop_resolve = _LOOP.getaddrinfo
+
+    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        owner = _owner(host)
+        if owner is not None:
+            raise _refuse(host, port, owner)
+        return resolve(host, port, *args, **kwargs)
+
+    def guarded_connect(self: socket.socket, address: Any) -> Any:
+        owner = _owner(address[0]) if isinstance(address, tuple) and address else None
+        if owner is not None:
+            raise _refuse(address[0], address[1], owner)
+        return connect(self, address)
+
+    def guarded_connect_ex(self: socket.socket, address: Any) -> Any:
+        owner = _owner(address[0]) if isinstance(address, tuple) and address else None
+        if owner is not None:
+            raise _refuse(address[0], address[1], owner)
+        return connect_ex(self, address)
+
+    async def loop_getaddrinfo(
+        self: asyncio.base_events.BaseEventLoop, host: Any, port: Any, *args: Any, **kwargs: Any
+    ) -> Any:
+        # Checked here, in the caller's task, where the stack still shows who called: the
+        # executor thread socket.getaddrinfo would run in shows nothing.
+        owner = _owner(host)
+        if owner is not None:
+            raise _refuse(host, port, owner)
+        return await loop_resolve(self, host, port, *args, **kwargs)
+
+    return [
+        (socket, "getaddrinfo", resolve, getaddrinfo),
+        (socket.socket, "connect", connect, guarded_connect),
+        (socket.socket, "connect_ex", connect_ex, guarded_connect_ex),
+        (_LOOP, "getaddrinfo", loop_resolve, loop_getaddrinfo),
+    ]
 
 
 def install() -> None:
     """Patch the doors (once; :func:`uninstall` puts back what was there)."""
-    _saved.update(
-        getaddrinfo=socket.getaddrinfo,
-        connect=socket.socket.connect,
-        connect_ex=socket.socket.connect_ex,
-        loop_getaddrinfo=_LOOP.getaddrinfo,
-    )
-    socket.getaddrinfo = _getaddrinfo
-    socket.socket.connect = _connect  # type: ignore[method-assign,assignment]
-    socket.socket.connect_ex = _connect_ex  # type: ignore[method-assign,assignment]
-    _LOOP.getaddrinfo = _loop_getaddrinfo  # type: ignore[method-assign]
+    _doors[:] = _wrappers()
+    for target, name, _original, ours in _doors:
+        setattr(target, name, ours)
 
 
 def uninstall() -> None:
     block({})
-    # Put back what was there, unless someone patched over us meanwhile (theirs stays).
-    if socket.getaddrinfo is _getaddrinfo:
-        socket.getaddrinfo = _saved["getaddrinfo"]
-    if socket.socket.connect is _connect:
-        socket.socket.connect = _saved["connect"]  # type: ignore[method-assign]
-    if socket.socket.connect_ex is _connect_ex:
-        socket.socket.connect_ex = _saved["connect_ex"]  # type: ignore[method-assign]
-    if _LOOP.getaddrinfo is _loop_getaddrinfo:
-        _LOOP.getaddrinfo = _saved["loop_getaddrinfo"]  # type: ignore[method-assign]
-    _saved.clear()
+    for target, name, original, ours in _doors:
+        # Put back what was there, unless someone patched over us meanwhile (theirs stays,
+        # and ours under it lets everything through now that nothing is blocked).
+        if getattr(target, name) is ours:
+            setattr(target, name, original)
+    _doors.clear()

@@ -14,6 +14,8 @@ answered by the newest active interception that knows its host.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -23,10 +25,11 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 
+from ..providers.loader import builtin_providers
 from ..providers.model import Provider
 from . import guard
 from .requests_adapter import WSGIAdapter
-from .routing import Router
+from .routing import ProviderHost, Router, provider_hosts
 
 
 class Interception:
@@ -40,7 +43,7 @@ class Interception:
 
 _lock = threading.Lock()
 _active: tuple[Interception, ...] = ()  # replaced whole under _lock: readers need no lock
-_original_send: Any = None
+_patched_send: tuple[Any, Any] = (None, None)  # (what was there, ours)
 
 
 def route(url: str) -> tuple[Interception, str] | None:
@@ -52,19 +55,21 @@ def route(url: str) -> tuple[Interception, str] | None:
     return None
 
 
-def _send(self: HTTPAdapter, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
-    hit = route(request.url or "")
-    if hit is None:
-        return _original_send(self, request, *args, **kwargs)
-    interception, target = hit
-    stream = kwargs.get("stream", args[0] if args else False)
-    return interception.adapter.answer(request, target, True, bool(stream))
-
-
 def _install() -> None:
-    global _original_send
-    _original_send = HTTPAdapter.send
-    HTTPAdapter.send = _send  # type: ignore[method-assign]
+    global _patched_send
+    original = HTTPAdapter.send
+
+    def send(self: HTTPAdapter, request: requests.PreparedRequest, *args: Any, **kw: Any) -> Any:
+        hit = route(request.url or "")
+        if hit is None:
+            return original(self, request, *args, **kw)
+        interception, target = hit
+        stream = kw.get("stream", args[0] if args else False)
+        return interception.adapter.answer(request, target, True, bool(stream))
+
+    send.__qualname__ = "fakeidp_intercepted_send"
+    _patched_send = (original, send)
+    HTTPAdapter.send = send  # type: ignore[method-assign]
     httpx = _httpx()
     if httpx is not None:
         httpx.install_interception(route)
@@ -72,11 +77,11 @@ def _install() -> None:
 
 
 def _uninstall() -> None:
-    global _original_send
+    global _patched_send
+    original, ours = _patched_send
     # Put back what was there, unless someone patched over us meanwhile (theirs stays).
-    if HTTPAdapter.send is _send:
-        HTTPAdapter.send = _original_send  # type: ignore[method-assign]
-    _original_send = None
+    if HTTPAdapter.send is ours:
+        HTTPAdapter.send = original  # type: ignore[method-assign]
     httpx = _httpx()
     if httpx is not None:
         httpx.uninstall_interception()
@@ -94,11 +99,20 @@ def _httpx() -> ModuleType | None:
     return httpx_transport
 
 
-def _hosts() -> dict[str, Any]:
-    hosts: dict[str, Any] = {}
+def _hosts() -> dict[str, ProviderHost]:
+    """Every host to guard: the served providers', and every shipped provider's too (a
+    connector calling one its test did not ask for must not reach the real one either)."""
+    hosts = {
+        name: dataclasses.replace(owner, served=False) for name, owner in _shipped_hosts().items()
+    }
     for interception in _active:
         hosts.update(interception.router.hosts)
     return hosts
+
+
+@functools.cache
+def _shipped_hosts() -> dict[str, ProviderHost]:
+    return provider_hosts(builtin_providers())
 
 
 @contextmanager

@@ -30,6 +30,8 @@ class ProviderHost:
     provider_name: str
     host_key: str
     base: str
+    # False for a shipped provider the active fake IdP does not serve: still guarded.
+    served: bool = True
 
 
 def real_url_map(providers: Mapping[str, Provider]) -> dict[str, list[tuple[str, str, str]]]:

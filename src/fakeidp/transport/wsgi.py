@@ -106,6 +106,8 @@ def wsgi_environ(method: str, url: str, headers: Headers, body: bytes) -> dict[s
     }
     for raw_name, raw_value in _header_items(headers):
         name, value = text(raw_name), text(raw_value)
+        if not value.isascii():
+            _check_latin1(name, value)
         key = name.upper().replace("-", "_")
         if key == "CONTENT_TYPE":
             environ["CONTENT_TYPE"] = value
@@ -117,6 +119,23 @@ def wsgi_environ(method: str, url: str, headers: Headers, body: bytes) -> dict[s
                 value = environ[key] + ("; " if key == "HTTP_COOKIE" else ", ") + value
             environ[key] = value
     return environ
+
+
+def _check_latin1(name: str, value: str) -> None:
+    """Refuse what a real client refuses: http.client (under requests) sends header values
+    as latin-1 and raises on anything else, so a connector must not pass here and crash
+    against the real provider."""
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError as exc:
+        raise UnicodeEncodeError(
+            exc.encoding,
+            exc.object,
+            exc.start,
+            exc.end,
+            f"header {name} cannot be sent: header values go on the wire as latin-1 "
+            "(http.client, RFC 9110 §5.5); encode it yourself (bytes) or percent-encode it",
+        ) from None
 
 
 def call_app(app: Any, environ: dict[str, Any]) -> WSGIAnswer:
