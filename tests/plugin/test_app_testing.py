@@ -180,6 +180,58 @@ def test_a_failed_test_shows_the_findings_it_recorded(pytester: pytest.Pytester)
     assert result.stdout.str().count("fakeidp findings") == 1
 
 
+def test_an_authlib_error_in_the_app_comes_with_the_finding_that_explains_it(
+    pytester: pytest.Pytester,
+) -> None:
+    # The issue's case: authlib's default client auth is HTTP Basic, which Twitch does not
+    # read (dev.twitch.tv getting-tokens-oauth: credentials in the body); Twitch's error body
+    # has no access_token, and authlib fails later with UnsupportedTokenTypeError.
+    result = run(
+        pytester,
+        """
+        from authlib.integrations.flask_client import OAuth
+        from flask import Flask, url_for
+
+        @pytest.mark.fakeidp(provider="twitch", intercept=True)
+        def test_app(fakeidp):
+            app = Flask(__name__)
+            app.config.update(SECRET_KEY="test", TESTING=True)  # exceptions reach the test
+            creds = fakeidp.credentials()
+            oauth = OAuth(app)
+            oauth.register(
+                "twitch",
+                client_id=creds.client_id,
+                client_secret=creds.client_secret,
+                authorize_url="https://id.twitch.tv/oauth2/authorize",
+                access_token_url="https://id.twitch.tv/oauth2/token",
+                api_base_url="https://api.twitch.tv/helix/",
+            )
+
+            @app.get("/login")
+            def login():
+                return oauth.twitch.authorize_redirect(url_for("callback", _external=True))
+
+            @app.get("/callback")
+            def callback():
+                token = oauth.twitch.authorize_access_token()
+                return oauth.twitch.get("users", token=token).json()
+
+            fakeidp.browser.login(app.test_client(), "/login")
+        """,
+    )
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "E *.UnsupportedTokenTypeError: unsupported_token_type: *",
+            "*- fakeidp findings -*",
+            "[[]error[]] oauth2.token.client_auth_placement: twitch token: "
+            "Twitch does not read client credentials from basic",
+            "    expected: ['body', 'query']",
+            "    actual:   'basic'",
+        ]
+    )
+
+
 def test_acknowledged_findings_are_shown_marked(pytester: pytest.Pytester) -> None:
     result = run(
         pytester,
