@@ -211,6 +211,38 @@ def test_login_through_a_live_app(intercepting: fakeidp.FakeIdP) -> None:
     assert response.json() == {"user_id": intercepting.user("uber").profile["uuid"]}
 
 
+# Starlette 1.10 prefers httpx2 for its TestClient and warns that httpx is deprecated there.
+@pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
+def test_login_through_starlettes_test_client(intercepting: fakeidp.FakeIdP) -> None:
+    pytest.importorskip("starlette")
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse, RedirectResponse
+    from starlette.routing import Route
+    from starlette.testclient import TestClient
+
+    pending: dict[str, Any] = {}
+
+    def client(request: Request) -> fakeidp.OAuth2Client:
+        uri = str(request.url_for("callback"))
+        connection = intercepting.connection("uber", real_urls=True, redirect_uri=uri)
+        return fakeidp.OAuth2Client(connection, requests.Session())
+
+    def login(request: Request) -> RedirectResponse:
+        pending["auth"] = auth = client(request).authorization_request()
+        return RedirectResponse(auth.url)
+
+    def callback(request: Request) -> JSONResponse:
+        auth, oauth = pending.pop("auth"), client(request)
+        token = oauth.fetch_token(oauth.parse_callback(str(request.url), auth.state), None)
+        return JSONResponse({"user_id": oauth.fetch_profile(token["access_token"])[1]})
+
+    app = Starlette(routes=[Route("/login", login), Route("/callback", callback)])
+    # TestClient follows redirects by default; the browser asks it not to.
+    response = intercepting.browser.login(TestClient(app), "/login")
+    assert response.json() == {"user_id": intercepting.user("uber").profile["uuid"]}
+
+
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
