@@ -1,6 +1,7 @@
 """fakeidp: a fake identity provider that behaves like real OAuth providers,
 and a conformance kit for OAuth connectors."""
 
+from .browser import Browser, BrowserError, Callback
 from .client import (
     Connection,
     ConnectionError,
@@ -21,6 +22,9 @@ __version__ = "0.1.0"
 __all__ = [
     "RULES",
     "AsyncWSGITransport",
+    "Browser",
+    "BrowserError",
+    "Callback",
     "Connection",
     "ConnectionError",
     "Credentials",
