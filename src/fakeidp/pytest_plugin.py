@@ -21,7 +21,8 @@ Fixtures for your own tests:
 intercept=False)``
     The default provider, strict or lenient, faults to inject (the fields of
     :class:`fakeidp.idp.faults.Fault`; ``provider`` defaults to the marker's),
-    the opt-out of the teardown check, and interception for the whole test.
+    the opt-out of the teardown check, and interception for the whole test
+    (default: the ``fakeidp_intercept`` ini option, false).
 
 A failed test's report has a "fakeidp findings" section: every finding recorded
 during the test (rule id, severity, expected, actual), whatever the failure was.
@@ -84,6 +85,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type="bool",
         default=True,
         help="the fakeidp fixture's default: strict (refuse like the real provider) or lenient",
+    )
+    parser.addini(
+        "fakeidp_intercept",
+        type="bool",
+        default=False,
+        help="the fakeidp fixture's default: intercept the providers' real URLs in every test "
+        "that uses it (an app project's tests, say); the marker's intercept= overrides it",
     )
 
 
@@ -159,7 +167,8 @@ def fakeidp(
         pytest.fail(error, pytrace=False)
     request.node.stash[HANDLE] = handle
     with ExitStack() as stack:
-        if options.get("intercept"):
+        intercept = options.get("intercept")
+        if intercept or (intercept is None and request.config.getini("fakeidp_intercept")):
             stack.enter_context(handle.intercepting())
         yield handle
     report = request.node.stash.get(CALL_REPORT, None)

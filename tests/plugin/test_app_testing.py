@@ -86,6 +86,27 @@ def test_the_intercept_fixture_alone_or_with_the_marker(pytester: pytest.Pyteste
     result.assert_outcomes(passed=3)
 
 
+def test_the_ini_option_intercepts_every_test_unless_the_marker_says_no(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeini("[pytest]\nfakeidp_intercept = true\n")
+    result = run(
+        pytester,
+        """
+        def test_intercepted_by_default(fakeidp):
+            assert app_login(fakeidp, "vimeo")
+
+        @pytest.mark.fakeidp(intercept=False)
+        def test_not_here(fakeidp, monkeypatch):
+            assert_not_intercepted(monkeypatch)
+
+        def test_nor_without_the_fixture(monkeypatch):
+            assert_not_intercepted(monkeypatch)
+        """,
+    )
+    result.assert_outcomes(passed=3)
+
+
 def test_the_browser_fixture_plays_the_user(pytester: pytest.Pytester) -> None:
     result = run(
         pytester,
