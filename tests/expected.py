@@ -15,7 +15,9 @@ EXPECTED_USER_IDS = {
     "oidc": "248289761001",
     "twitch": "739003271",
     "twitch-kraken": "22761313",
-    "uber": "f4a416e3-6016-4623-8ec9-d5ee105a6e27",
+    "tumblr-oauth2": "fakeidptest",
+    # /v1.2/me's rider_id: the current profile API (v1/me's uuid is deprecated).
+    "uber": "8OlTlUG1TyeAQf1JiBZZdkKxuSSOUwu2IkO0Hf9d2HV52Pm25A0NvsbmbnZr85tLVi-s8CckpBK8Eq0Nke4X-no3AcSHfeVh6J5O6LiQt5LsBZDSi4qyVUdSLeYDnTtirw==",
     "vimeo": "/users/12345",
     "wordpress": "12345678",
     "x-oauth2": "1460123456789012480",

@@ -94,7 +94,7 @@ def test_serve_login_with_requests_oauthlib_then_sigint(
     # The control API saw it all.
     exchanges = requests.get(f"{base}/_fakeidp/exchanges?provider=digitalocean", timeout=5).json()
     assert [e["endpoint"] for e in exchanges["exchanges"]] == ["authorize", "token", "account"]
-    assert requests.get(f"{base}/_fakeidp/findings", timeout=5).json() == {"findings": []}
+    assert requests.get(f"{base}/_fakeidp/findings", timeout=5).json()["findings"] == []
 
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=10)

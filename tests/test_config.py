@@ -88,7 +88,7 @@ BAD = [
     ("mode = 'loose'\n", "key 'mode': expected 'strict' or 'lenient', got 'loose'"),
     (
         "port = 8400\n",
-        "key 'port': is not a known key (expected one of mode, interactive, providers, faults)",
+        "key 'port': is not a known key (expected one of mode, interactive, providers, faults, control_token)",
     ),
     ("[providers.myspace]\n", "key 'providers.myspace': unknown provider; known: "),
     (

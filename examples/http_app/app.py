@@ -105,8 +105,10 @@ def user_id(conn: dict[str, Any], access_token: str) -> str:
         query[scheme.split(":", 1)[1]] = access_token
     url = conn["profile_url"] + ("?" + urllib.parse.urlencode(query) if query else "")
     status, body = http_call("GET", url, headers)
-    if status == 401:
-        raise LoginFailed("expired", "the profile API answered 401")
+    # RFC 6750 says 401; Imgur answers an expired token with 403 (ShareX#1191 added the same
+    # workaround), so both mean "try a refresh".
+    if status in (401, 403):
+        raise LoginFailed("expired", f"the profile API answered {status}")
     if status != 200:
         raise LoginFailed("profile_error", f"the profile API answered {status}")
     node: Any = json.loads(body)
@@ -210,7 +212,7 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(200, {"user_id": user_id(conn, session["token"]["access_token"])})
 
     def refresh(self) -> None:
-        """On a 401 (the token expired): refresh, keep the new refresh token, retry."""
+        """On a 401 (Imgur: 403) the token expired: refresh, keep the new refresh token, retry."""
         _, session = self.session()
         if "token" not in session:
             raise LoginFailed("not_logged_in", "no login in this session")

@@ -7,7 +7,7 @@ import dataclasses
 import json
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from .idp.templates import get_path
 from .providers.loader import FixtureError, builtin_providers
@@ -85,16 +85,35 @@ def cmd_providers(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from waitress import create_server  # a production-grade pure-Python WSGI server
 
+    from . import serving
     from .config import ConfigError, load_config
     from .idp.app import create_app, store_of
 
     chosen = _select(args.provider)
     try:
+        serving.check_port(args.port)
+        serving.check_host(args.host, args.port)
+        threads = serving.check_positive("--threads", args.threads)
+        limit = serving.check_positive("--connection-limit", args.connection_limit)
+        timeout = serving.check_positive("--channel-timeout", args.channel_timeout)
+        max_body = serving.check_positive("--max-body", args.max_body)
+    except serving.BadArgument as exc:
+        print(f"fakeidp: {exc}", file=sys.stderr)
+        return 2
+    try:
         config = load_config(args.config) if args.config else None
     except ConfigError as exc:  # before binding: a bad file is one line and exit 2
         print(f"fakeidp: bad config: {exc}", file=sys.stderr)
         return 2
-    app = create_app(chosen, strict=not args.lenient, interactive=args.interactive)
+    access = serving.control_access(
+        args.host, args.control_token, config.control_token if config else None
+    )
+    app = create_app(
+        chosen,
+        strict=not args.lenient,
+        interactive=args.interactive,
+        config={"MAX_CONTENT_LENGTH": max_body, **access.app_config()},
+    )
     if config is not None:
         if args.lenient:  # the command line wins over the file's global mode
             config = dataclasses.replace(config, strict=False)
@@ -102,11 +121,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
             config = dataclasses.replace(config, interactive=True)
         config.install(store_of(app))
     strict = store_of(app).strict
+    if any(p.oidc is not None for p in chosen.values()):
+        store_of(app).signing_key()  # made now, not on the first ID token (about 50 ms)
+    serving.summarise_queue_warnings(threads)
     try:
-        server = create_server(app, host=args.host, port=args.port, threads=8, ident="fakeidp")
-    except OSError as exc:
+        server = create_server(
+            app,
+            host=args.host,
+            port=args.port,
+            threads=threads,
+            connection_limit=serving.connection_limit(limit),
+            channel_timeout=timeout,
+            # Bodies between --max-body and this get the provider's 413; beyond, waitress's.
+            max_request_body_size=max_body * 4,
+            ident="fakeidp",
+        )
+    except (OSError, OverflowError, ValueError) as exc:
         print(
-            f"fakeidp: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
+            f"fakeidp: cannot listen on {args.host}:{args.port}: "
+            f"{getattr(exc, 'strerror', None) or exc}",
             file=sys.stderr,
         )
         return 2
@@ -116,9 +149,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.host not in LOOPBACK:
         print(
             f"fakeidp: WARNING: listening on {args.host}, reachable from other machines; "
-            "the fake IdP hands out tokens to anyone",
+            "the fake IdP hands out tokens to anyone who can reach it",
             file=sys.stderr,
         )
+    if access.made:
+        print(
+            "fakeidp: the control API (reset, users, faults) needs a token off loopback; "
+            f"made one: Authorization: Bearer {access.token}",
+            file=sys.stderr,
+        )
+        print(f"fakeidp: dashboard: {base_url}/_fakeidp/?token={access.token}", file=sys.stderr)
     print(f"fakeidp serving {len(chosen)} provider(s) on {base_url}", flush=True)
     mode = "strict" if strict else "lenient"
     print(f"mode: {mode}; control API: {base_url}/_fakeidp/openapi.json")
@@ -142,8 +182,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (and exit 2), not the usage and the error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="fakeidp", description="A fake identity provider for real OAuth providers."
     )
     sub = parser.add_subparsers(dest="command", required=True)
@@ -152,6 +199,29 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("provider", nargs="*", help="provider ids (default: all)")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8400, help="port (default 8400; 0: any free)")
+    serve.add_argument(
+        "--control-token",
+        metavar="TOKEN",
+        help="require Authorization: Bearer TOKEN on the control API (also "
+        "FAKEIDP_CONTROL_TOKEN, or control_token in --config); made and printed when "
+        "--host is not loopback",
+    )
+    serve.add_argument(
+        "--max-body", type=int, default=1024 * 1024, help="largest request body in bytes (1 MiB)"
+    )
+    serve.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
+    serve.add_argument(
+        "--connection-limit",
+        type=int,
+        default=1000,
+        help="open connections before new ones wait (default 1000)",
+    )
+    serve.add_argument(
+        "--channel-timeout",
+        type=int,
+        default=30,
+        help="seconds an idle or stalled connection is kept (default 30)",
+    )
     serve.add_argument(
         "--lenient", action="store_true", help="record rule violations but answer normally"
     )

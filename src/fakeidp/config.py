@@ -9,6 +9,7 @@ so ``POST /_fakeidp/reset`` returns to the configured start state.
 
 from __future__ import annotations
 
+import datetime
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -56,6 +57,7 @@ class Config:
     providers: Mapping[str, ProviderConfig] = field(default_factory=dict)
     faults: tuple[Fault, ...] = ()
     interactive: bool | None = None  # None: as the command line says
+    control_token: str | None = None  # serve: the control API's bearer token (docs/security.md)
 
     def apply(self, store: Store) -> None:
         """Put the configuration into ``store``; providers it does not serve are skipped."""
@@ -170,7 +172,7 @@ def load_config(path: str | Path, known: Mapping[str, Provider] | None = None) -
 
 def parse_config(data: Mapping[str, Any], file: str, known: Mapping[str, Provider]) -> Config:
     top = _Table(file, data)
-    top.allow("mode", "interactive", "providers", "faults")
+    top.allow("mode", "interactive", "providers", "faults", "control_token")
     providers: dict[str, ProviderConfig] = {}
     for pid in top.sub("providers").table:
         if pid not in known:
@@ -184,7 +186,8 @@ def parse_config(data: Mapping[str, Any], file: str, known: Mapping[str, Provide
     interactive = top.table.get("interactive")
     if interactive is not None and not isinstance(interactive, bool):
         raise top.fail("interactive", f"expected true or false, got {interactive!r}")
-    return Config(file, top.mode("mode"), providers, tuple(faults), interactive)
+    control_token = top.string("control_token")
+    return Config(file, top.mode("mode"), providers, tuple(faults), interactive, control_token)
 
 
 def _provider(t: _Table) -> ProviderConfig:
@@ -209,7 +212,7 @@ def _provider(t: _Table) -> ProviderConfig:
         redirect_uris=t.strings("redirect_uris"),
         clients=tuple(clients),
         login=user.string("login"),
-        profile=user.sub("profile").table,
+        profile=_json_values(user.sub("profile").table),
     )
 
 
@@ -223,3 +226,14 @@ def _fault(t: _Table, index: int, known: Mapping[str, Provider]) -> Fault:
     except FaultError as exc:
         raise t.fail(exc.field, exc.message) from None
     return fault
+
+
+def _json_values(value: Any) -> Any:
+    """TOML's dates and times as RFC 3339 strings: a profile is served as JSON."""
+    if isinstance(value, dict):
+        return {k: _json_values(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_values(v) for v in value]
+    if isinstance(value, (datetime.date, datetime.time)):  # datetime is a date
+        return value.isoformat()
+    return value

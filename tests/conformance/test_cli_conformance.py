@@ -71,5 +71,8 @@ def test_a_bad_target_is_one_line_and_exit_2(
 def test_list_checks(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["conformance", "--list-checks"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("login ")
-    assert any(line.startswith("token.refresh ") for line in lines)
+    assert lines[0] == "Login flow (18 checks)"
+    assert lines[1].startswith("  login ")
+    assert any(line.startswith("  token.refresh ") for line in lines)
+    assert "ID token validation (13 checks)" in lines
+    assert any(line.startswith("  id_token.key_rotation ") for line in lines)

@@ -14,6 +14,14 @@ EXPECTED_REASONS = (
     "the connector maps no dynamic params",
     "has no scopes",
     "issues no refresh tokens",
+    "does not speak OpenID Connect",
+    "is not known to send it (shared/PROVIDERS.md)",
+    "(it rotates them)",
+    "token response carries no scope",
+    "sends no token_type",
+    "does not send iss in its authorization responses (RFC 9207)",
+    # Twitch's profile is Helix /users: the reference client never needs UserInfo there.
+    "the connector did not call UserInfo during the login",
 )
 
 

@@ -80,8 +80,15 @@ class Control:
                 ),
                 json,
             )
+        # Raw data is sent as JSON: a write with a body must say application/json.
+        content_type = "application/json" if data is not None else None
         response = self.http.open(
-            path, method=method, json=json, data=data, query_string=query or None
+            path,
+            method=method,
+            json=json,
+            data=data,
+            query_string=query or None,
+            content_type=content_type,
         )
         status = str(response.status_code)
         documented = operation["responses"]
@@ -192,7 +199,7 @@ def test_every_operation_against_the_document(idp: fakeidp.FakeIdP, control: Con
 
     # findings: an authorize request from an unknown client
     findings = control("GET", "/_fakeidp/findings", provider="uber", severity="warning").json
-    assert findings == {"findings": []}
+    assert findings == {"findings": [], "next": -1, "dropped": 0}
     idp.app.test_client().get("/uber/login/oauth/authorize?client_id=nope")
     [finding] = control("GET", "/_fakeidp/findings", rule="oauth2.authorize.client_id").json[
         "findings"
@@ -200,7 +207,7 @@ def test_every_operation_against_the_document(idp: fakeidp.FakeIdP, control: Con
     assert finding["severity"] == "error"
 
     assert control("POST", "/_fakeidp/reset").json == {"status": "reset"}
-    assert control("GET", "/_fakeidp/exchanges").json == {"exchanges": []}
+    assert control("GET", "/_fakeidp/exchanges").json == {"exchanges": [], "next": 0, "dropped": 0}
     assert control("GET", "/_fakeidp/faults").json == {"faults": []}
 
     operations = {

@@ -11,6 +11,7 @@ import requests
 
 import fakeidp
 from fakeidp.client.errors import LOGIN_ERROR_KINDS, LoginError, retry_after_seconds
+from fakeidp.idp import oidc_faults
 from fakeidp.idp.faults import FAULT_KINDS, Fault, FaultError
 from tests.expected import EXPECTED_USER_IDS
 
@@ -53,7 +54,7 @@ OBSERVED = [
     (U, "me", {"kind": "status", "status": 502}, {"kind": "profile_error", "status": 502}),
     (U, "me", {"kind": "malformed"}, {"kind": "malformed_response", "status": 200}),
     (U, "me", {"kind": "truncated"}, {"kind": "malformed_response", "status": 200}),
-    (U, "me", {"kind": "missing_field", "field": "uuid"}, {"kind": "profile_error", "status": 200}),
+    (U, "me", {"kind": "missing_field", "field": "rider_id"}, {"kind": "profile_error", "status": 200}),
     (U, "me", {"kind": "expired_token"}, {"kind": "profile_error", "status": 401}),
     (U, "me", {"kind": "revoked_token"}, {"kind": "profile_error", "status": 401}),
     (U, "me", {"kind": "rate_limit"}, {"kind": "rate_limited", "status": 429}),
@@ -85,7 +86,8 @@ def test_every_fault_kind_is_observed_as_the_documented_failure(
 
 def test_the_table_covers_every_kind() -> None:
     covered = {options["kind"] for _, _, options, _ in OBSERVED} | {"delay"}
-    assert covered == set(FAULT_KINDS)
+    # The OpenID Connect and answer kinds have their own table: tests/idp/test_oidc_faults.py.
+    assert covered | set(oidc_faults.KINDS) == set(FAULT_KINDS)
 
 
 def test_missing_refresh_token_lets_the_login_succeed_without_one(idp: fakeidp.FakeIdP) -> None:

@@ -498,15 +498,23 @@ def test_tumblr_echoes_source_to_the_callback(idp: fakeidp.FakeIdP) -> None:
 
 @pytest.mark.parametrize(
     ("pid", "denial"),
-    [("x", "denied"), ("jira", "oauth_problem"), ("tumblr", "oauth_problem")],
+    [
+        ("x", {"denied": "${token}"}),
+        # Atlassian's service provider: ?oauth_token=…&oauth_verifier=denied (bitbucket-server-
+        # integration-plugin AuthorizeConfirmationConfigTest.submitWithDenyReturnsValidator).
+        ("jira", {"oauth_token": "${token}", "oauth_verifier": "denied"}),
+        ("tumblr", {"oauth_problem": "user_refused"}),
+    ],
 )
-def test_deny_returns_the_providers_own_denial(idp: fakeidp.FakeIdP, pid: str, denial: str) -> None:
+def test_deny_returns_the_providers_own_denial(
+    idp: fakeidp.FakeIdP, pid: str, denial: dict[str, str]
+) -> None:
     flow = OAuth1Flow(idp, pid)
     temporary = flow.temporary()
     idp.deny_next(pid)
     callback = flow.callback(temporary["oauth_token"])
-    assert "oauth_verifier" not in callback
-    assert callback[denial] == (temporary["oauth_token"] if denial == "denied" else "user_refused")
+    token = temporary["oauth_token"]
+    assert callback == {k: v.replace("${token}", token) for k, v in denial.items()}
     # The denied request token cannot be exchanged or authorized again.
     assert flow.access_token(temporary, "guess").status_code == 401
     assert flow.authorize(temporary["oauth_token"]).status_code == 400

@@ -184,13 +184,18 @@ def test_pkce_verifier_checked(idp: fakeidp.FakeIdP) -> None:
 
 
 def test_public_client_with_pkce_needs_no_secret(idp: fakeidp.FakeIdP) -> None:
+    # A client registered without a secret (RFC 6749 §2.1 public client).
+    idp.register_client("x-oauth2", "public-app")
     flow = Flow(idp, "x-oauth2")
     verifier = "v" * 50
     code = flow.code(
-        scope="users.read", code_challenge=s256(verifier), code_challenge_method="S256"
+        client_id="public-app",
+        scope="users.read",
+        code_challenge=s256(verifier),
+        code_challenge_method="S256",
     )
     response = flow.token(
-        {"code": code, "code_verifier": verifier, "client_id": flow.creds.client_id}, auth="none"
+        {"code": code, "code_verifier": verifier, "client_id": "public-app"}, auth="none"
     )
     assert response.status_code == 200, response.json
 
@@ -385,7 +390,7 @@ def test_expired_code(idp: fakeidp.FakeIdP) -> None:
 
 def test_replayed_code_is_refused_and_revokes_its_tokens(idp: fakeidp.FakeIdP) -> None:
     flow = Flow(idp, "uber")
-    code = flow.code()
+    code = flow.code(scope="profile offline_access")
     first = flow.token({"code": code}).json
     assert flow.profile(first["access_token"]).status_code == 200
     replay = flow.token({"code": code})
@@ -467,7 +472,8 @@ def test_profile_auth_scheme_strict(idp: fakeidp.FakeIdP) -> None:
     flow = Flow(idp, "twitch")
     token = flow.login_token()["access_token"]
     response = flow.profile(token, scheme="OAuth")
-    assert response.status_code == 401 and response.json["message"] == "Invalid Token"
+    # Helix reads only a Bearer token: to it, the token is missing (node-twitch-webhook#18).
+    assert response.status_code == 401 and response.json["message"] == "OAuth token is missing"
     assert flow.rules() == ["api.profile.auth_scheme"]
 
 

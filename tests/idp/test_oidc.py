@@ -311,6 +311,7 @@ def test_a_malformed_claims_parameter_is_refused(idp: fakeidp.FakeIdP) -> None:
         "error": "invalid_request",
         "error_description": "claims must be a JSON object",
         "state": "s-123",
+        "iss": "http://localhost/oidc/op",  # RFC 9207 §2: error responses carry it too
     }
     assert flow.rules() == ["oidc.authorize.claims"]
 

@@ -93,10 +93,10 @@ def mutated(tmp_path: Path, old: str, new: str) -> Path:
             'profile_steps = [{ profile = "user"',
             'profile_steps = [{ profile = "users"',
             "jira.toml: key 'oauth1.profile_steps[0].profile': names no [[profile]] "
-            "(session, user)",
+            "(myself, session, user)",
         ),
         (
-            'denial = { oauth_problem = "user_refused" }',
+            'denial = { oauth_token = "${oauth_token}", oauth_verifier = "denied" }',
             "",
             "jira.toml: key 'oauth1.denial': is missing; what the callback carries when the "
             "user denies",

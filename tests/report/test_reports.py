@@ -113,11 +113,19 @@ def test_terminal_summary_lists_failures_and_warnings(report: Report) -> None:
     lines = summary_lines(report)
     assert lines[0] == "fakeidp conformance: basic auth"
     assert " 1 failed, 1 warnings," in lines[1]
-    assert [line.split(":")[0] for line in lines[2:]] == [
+    groups = len(report.groups())
+    # One line per check group, so an OIDC connector's author sees its ID-token score.
+    assert lines[2 : 2 + groups] == [
+        "  Login flow: 25 of 27 (twitch 13 of 14, uber 12 of 13)",
+        "  Legal but unusual answers: 9 of 9 (twitch 4 of 4, uber 5 of 5)",
+        "  ID token validation: 13 of 13 (twitch)",
+        "  OpenID Connect UserInfo and discovery: 1 of 1 (twitch)",
+    ]
+    assert [line.split(":")[0] for line in lines[2 + groups :]] == [
         "  FAIL twitch token.client_auth",
         "  WARN uber token.client_auth",
     ]
-    assert len(summary_lines(report, verbose=True)) == 2 + len(report.results)
+    assert len(summary_lines(report, verbose=True)) == 2 + groups + len(report.results)
 
 
 def test_reports_from_workers_merge_into_one(report: Report) -> None:

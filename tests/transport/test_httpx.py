@@ -109,7 +109,8 @@ def test_wsgi_transport_serves_any_httpx_client() -> None:
     with httpx.Client(transport=fakeidp.WSGITransport(idp.app)) as client:
         response = client.get(idp.urls("twitch")["users"])
     assert response.status_code == 401
-    assert response.json()["message"] == "Invalid Token"
+    # Helix without a token: "OAuth token is missing" (PROVIDERS-AUDIT §6a).
+    assert response.json()["message"] == "OAuth token is missing"
     assert response.reason_phrase == "UNAUTHORIZED"
     idp.acknowledge()
 

@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from ..providers.model import Provider
+from .id_token import issuer_of
 
 ClientAuthLocation = Literal["basic", "body", "both", "query"]
 CLIENT_AUTH_LOCATIONS = ("basic", "body", "both", "query")
@@ -69,6 +70,9 @@ class Connection:
     rsa_private_key: str | None = None
     # Further profile steps (JIRA: session, then user), as (url, user_id_path) pairs.
     profile_steps: tuple[tuple[str, str], ...] = ()
+    # OpenID Connect: the issuer (discovery is at issuer + /.well-known/openid-configuration).
+    # With it and the openid scope the client sends a nonce and validates the ID token.
+    oidc_issuer: str = ""
     # An Auth0 connection's fetchUserProfile script (Node.js), run by the conformance
     # engine where Node.js is installed; the fields above are its static reading.
     profile_script: str | None = None
@@ -121,6 +125,11 @@ class Connection:
                 f"expected one of {', '.join(PROFILE_AUTH)}, got {self.profile_auth!r}",
             )
 
+    @property
+    def openid(self) -> bool:
+        """Whether logins are OpenID Connect: an issuer is configured and openid asked for."""
+        return bool(self.oidc_issuer) and "openid" in self.scopes
+
     def replace(self, **changes: Any) -> Connection:
         return dataclasses.replace(self, **changes)
 
@@ -171,6 +180,8 @@ class Connection:
                 and rules.refresh_requires_scope not in common["scopes"]
             ):
                 common["scopes"] = (*common["scopes"], rules.refresh_requires_scope)
+            if provider.oidc is not None and "discovery" in urls:
+                common["oidc_issuer"] = issuer_of(urls["discovery"])
         else:
             from .oauth1 import connection_settings  # that module imports this one
 

@@ -8,8 +8,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-# kind: cancelled, state_mismatch, authorize_failed, authorize_error, token_error,
-# server_error, malformed_response, network_error, profile_error, rate_limited
+# The README's fault table says which fault gives which kind.
 LOGIN_ERROR_KINDS = (
     "cancelled",
     "state_mismatch",
@@ -21,6 +20,11 @@ LOGIN_ERROR_KINDS = (
     "network_error",
     "profile_error",
     "rate_limited",  # a 429 anywhere in the flow; ``retry_after`` holds its Retry-After
+    # OpenID Connect (fakeidp.client.id_token):
+    "id_token_invalid",  # OIDC Core §3.1.3.7; ``error`` names what: signature, iss, aud, ...
+    "userinfo_mismatch",  # UserInfo's sub is not the ID token's (OIDC Core §5.3.2)
+    "discovery_error",  # the discovery document is unusable or names another issuer
+    "issuer_mismatch",  # RFC 9207: the authorization response's iss is another issuer
 )
 
 
@@ -58,7 +62,7 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)

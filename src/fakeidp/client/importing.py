@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from ..providers import builtin_providers
-from ..providers.model import ProfileEndpoint, Provider
+from ..providers.model import Endpoint, ProfileEndpoint, Provider
 from .connection import ConnectionError
 
 # A value the example told you to replace: "JIRA_URL/plugins/...", "YOUR_DOMAIN".
@@ -137,18 +137,23 @@ def match_profile(url: str) -> tuple[Provider, ProfileEndpoint] | None:
     wanted = _normal(url)
     for provider in builtin_providers().values():
         for profile in provider.profiles:
-            if _normal(provider.real_url(profile.endpoint)) == wanted:
+            if wanted in _real_urls(provider, profile.endpoint):
                 return provider, profile
     return None
+
+
+def _real_urls(provider: Provider, endpoint: Endpoint) -> set[tuple[str, str]]:
+    """Every real URL of ``endpoint``: under its host's primary name and its aliases."""
+    return {_normal(base + endpoint.path) for base in provider.real_bases(endpoint.host)}
 
 
 def match_endpoint(url: str, *names: str) -> Provider | None:
     """The built-in provider whose endpoint named one of ``names`` is at ``url``."""
     wanted = _normal(url)
     for provider in builtin_providers().values():
-        for name in names:
-            endpoint = provider.endpoints.get(name)
-            if endpoint is not None and _normal(provider.real_url(endpoint)) == wanted:
+        for endpoint in provider.endpoints.values():
+            # Any URL serving that endpoint: Uber's legacy /oauth/token is a "token" too.
+            if endpoint.view in names and wanted in _real_urls(provider, endpoint):
                 return provider
     return None
 

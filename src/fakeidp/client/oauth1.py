@@ -155,8 +155,13 @@ class OAuth1Client:
     def parse_callback(self, callback_url: str, request_token: str) -> str:
         """The verifier from the callback, after checking it belongs to this login."""
         query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(callback_url).query))
-        # X: ?denied=<token> [psa twitter.py]; Problem Reporting: oauth_problem=user_refused.
-        if "denied" in query or query.get("oauth_problem") == "user_refused":
+        # X: ?denied=<token> [psa twitter.py]; Problem Reporting: oauth_problem=user_refused;
+        # Atlassian (JIRA): ?oauth_token=…&oauth_verifier=denied.
+        if (
+            "denied" in query
+            or query.get("oauth_problem") == "user_refused"
+            or query.get("oauth_verifier") == "denied"
+        ):
             raise LoginError("cancelled", "the user denied access", error="access_denied")
         if "oauth_problem" in query:
             raise LoginError(

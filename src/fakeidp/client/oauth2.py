@@ -21,6 +21,7 @@ from oauthlib.oauth2 import WebApplicationClient
 from ..idp.templates import get_path
 from .connection import Connection
 from .errors import LoginError, rate_limited
+from .id_token import OpenIDProvider, validate_id_token
 from .profile import fetch_profile
 
 DEFAULT_TIMEOUT = 10.0
@@ -31,6 +32,7 @@ class AuthorizationRequest:
     url: str
     state: str
     code_verifier: str | None
+    nonce: str | None = None  # OpenID Connect (OIDC Core §3.1.2.1)
 
 
 @dataclass
@@ -39,6 +41,7 @@ class LoginResult:
     profile: Any
     token: dict[str, Any]
     exchanges: list[str] = field(default_factory=list)
+    id_token_claims: dict[str, Any] | None = None  # the validated ID token, for OIDC logins
 
     @property
     def access_token(self) -> str:
@@ -53,6 +56,7 @@ class OAuth2Client:
         session: requests.Session | None = None,
         *,
         timeout: float = DEFAULT_TIMEOUT,
+        openid: OpenIDProvider | None = None,
     ) -> None:
         if connection.protocol != "oauth2":
             raise ValueError(
@@ -62,6 +66,10 @@ class OAuth2Client:
         self.session = session or requests.Session()
         self.timeout = timeout  # seconds per request; a slower answer is a network_error
         self._oauthlib = WebApplicationClient(connection.client_id)
+        # The provider's discovery document and JWKS, kept across logins when passed in.
+        self.openid = openid
+        if self.openid is None and connection.openid:
+            self.openid = OpenIDProvider(connection.oidc_issuer, self.session, timeout)
 
     # -- step 1: the authorization request ---------------------------------
     def authorization_request(
@@ -74,6 +82,10 @@ class OAuth2Client:
             value = (login_params or {}).get(source)
             if value is not None:
                 extra[param] = value
+        nonce = None
+        if c.openid and self.openid is not None:
+            self.openid.metadata()  # Discovery §4.3: refuse a wrong issuer before anything
+            nonce = secrets.token_urlsafe(24)  # OIDC Core §3.1.2.1, §15.5.2: unguessable
         verifier = challenge = None
         if c.pkce:
             # RFC 7636 §4.1: 43-128 unreserved characters of high entropy; 64 here.
@@ -88,6 +100,7 @@ class OAuth2Client:
             "state": state,
             "code_challenge": challenge,
             "code_challenge_method": c.pkce_method if challenge else None,
+            "nonce": nonce,
             **extra,
         }
         # Built by hand rather than with oauthlib's prepare_grant_uri, which refuses
@@ -95,7 +108,7 @@ class OAuth2Client:
         url = add_params_to_uri(
             c.authorize_url, [(k, v) for k, v in params.items() if v is not None]
         )
-        return AuthorizationRequest(url, state, verifier)
+        return AuthorizationRequest(url, state, verifier, nonce)
 
     # -- step 2: the user agent at the provider ----------------------------
     def follow_authorization(self, auth: AuthorizationRequest) -> str:
@@ -122,6 +135,7 @@ class OAuth2Client:
         query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(callback_url).query))
         if query.get("state") != expected_state:
             raise LoginError("state_mismatch", "the callback's state is not the one sent")
+        self._check_iss(query.get("iss"))
         if "error" in query:
             kind = "cancelled" if query["error"] == "access_denied" else "authorize_error"
             raise LoginError(
@@ -130,6 +144,22 @@ class OAuth2Client:
         if not query.get("code"):
             raise LoginError("authorize_error", "the callback carries no code")
         return query["code"]
+
+    def _check_iss(self, iss: str | None) -> None:
+        """RFC 9207 §2.4: an iss in the authorization response must be the issuer the request
+        went to; where the provider advertises iss, a response without one is refused too."""
+        issuer = self.connection.oidc_issuer
+        if not issuer:
+            return  # no issuer configured: nothing to compare with
+        if iss is None:
+            if self.openid is not None and self.openid.advertises_authorization_iss():
+                raise LoginError("issuer_mismatch", "the authorization response has no iss")
+            return
+        if iss != issuer:
+            raise LoginError(
+                "issuer_mismatch",
+                f"the authorization response comes from {iss!r}, not {issuer!r} (RFC 9207)",
+            )
 
     # -- step 4: the token request --------------------------------------------
     def _token_request(self, params: dict[str, str]) -> dict[str, Any]:
@@ -173,9 +203,33 @@ class OAuth2Client:
         token.setdefault("refresh_token", refresh_token)
         return token
 
+    def id_token_claims(self, token: dict[str, Any], nonce: str | None) -> dict[str, Any] | None:
+        """The validated ID token of an OpenID Connect login (OIDC Core §3.1.3.7), else None."""
+        if not self.connection.openid or self.openid is None:
+            return None
+        return validate_id_token(
+            token.get("id_token"), self.openid, self.connection.client_id, nonce
+        )
+
     # -- step 5: the profile ------------------------------------------------------
-    def fetch_profile(self, access_token: str) -> tuple[Any, str | None]:
-        return fetch_profile(self.session, self.connection, access_token, self.timeout)
+    def fetch_profile(
+        self, access_token: str, id_claims: dict[str, Any] | None = None
+    ) -> tuple[Any, str | None]:
+        """The profile and user id; with ``id_claims`` a UserInfo ``sub`` must match them."""
+        profile, user_id = fetch_profile(self.session, self.connection, access_token, self.timeout)
+        if id_claims is not None and self.openid is not None:
+            userinfo = self.openid.metadata().get("userinfo_endpoint")
+            sub = profile.get("sub") if isinstance(profile, dict) else None
+            # OIDC Core §5.3.2: "MUST be verified to exactly match the sub Claim in the ID
+            # Token; if they do not match, the UserInfo Response values MUST NOT be used".
+            if self.connection.profile_url == userinfo and sub != id_claims["sub"]:
+                raise LoginError(
+                    "userinfo_mismatch",
+                    f"UserInfo's sub {sub!r} is not the ID token's {id_claims['sub']!r}",
+                    status=200,
+                    body=profile,
+                )
+        return profile, user_id
 
     def login(self, login_params: dict[str, str] | None = None) -> LoginResult:
         """The whole flow, as a user clicking "log in with <provider>"."""
@@ -183,7 +237,8 @@ class OAuth2Client:
         callback = self.follow_authorization(auth)
         code = self.parse_callback(callback, auth.state)
         token = self.fetch_token(code, auth.code_verifier)
-        profile, user_id = self.fetch_profile(token["access_token"])
+        claims = self.id_token_claims(token, auth.nonce)
+        profile, user_id = self.fetch_profile(token["access_token"], claims)
         if user_id is None:
             raise LoginError(
                 "profile_error",
@@ -191,7 +246,7 @@ class OAuth2Client:
                 status=200,
                 body=profile,
             )
-        return LoginResult(user_id, profile, token)
+        return LoginResult(user_id, profile, token, id_token_claims=claims)
 
 
 def parse_token_response(response: requests.Response) -> dict[str, Any]:

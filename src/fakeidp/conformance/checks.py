@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from .run import Run
 
 Applies = Callable[[Provider, Settings], "str | None"]
+Configure = Callable[[Provider, Settings], Settings]
+# Report groups, so a connector's author sees "ID token validation: 9 of 13" at a glance.
+FLOW = "Login flow"
 
 
 @dataclass
@@ -63,6 +66,9 @@ class Check:
     # Rule ids this check judges; an entry ending in "." is a prefix ("oauth1.nonce.").
     owns: tuple[str, ...] = ()
     applies: Applies | None = None
+    group: str = FLOW
+    # How the connector is configured for this check (the OIDC checks add the openid scope).
+    configure: Configure | None = None
 
     def owns_rule(self, rule: str) -> bool:
         return any(rule == o or (o.endswith(".") and rule.startswith(o)) for o in self.owns)
@@ -90,6 +96,8 @@ def check(
     needs: Iterable[str] = ("login",),
     owns: Iterable[str] = (),
     applies: Applies | None = None,
+    group: str = FLOW,
+    configure: Configure | None = None,
 ) -> Callable[[Callable[[Run], Verdict]], Callable[[Run], Verdict]]:
     """Register the decorated function as a check."""
 
@@ -103,6 +111,8 @@ def check(
             frozenset({"login", *needs}),
             tuple(owns),
             applies,
+            group,
+            configure,
         )
         return fn
 
@@ -111,7 +121,14 @@ def check(
 
 def catalogue() -> list[Check]:
     """Every check, in the order reports show them."""
-    from . import checks_flow, checks_oauth1, checks_token  # noqa: F401  (they register)
+    from . import (  # noqa: F401  (they register)
+        checks_answers,
+        checks_flow,
+        checks_lifecycle,
+        checks_oauth1,
+        checks_oidc,
+        checks_token,
+    )
 
     order = {cid: i for i, cid in enumerate(ORDER)}
     return sorted(_CHECKS.values(), key=lambda c: order.get(c.id, len(order)))
@@ -119,6 +136,7 @@ def catalogue() -> list[Check]:
 
 ORDER = (
     "login",
+    "provider.lifecycle",
     "authorize.static_params",
     "authorize.dynamic_params",
     "authorize.scopes",
@@ -136,6 +154,31 @@ ORDER = (
     "oauth1.signature",
     "oauth1.verifier",
     "oauth1.nonce",
+    # checks_answers: legal but unusual answers
+    "answer.token_type_case",
+    "answer.scope_format",
+    "answer.no_expires_in",
+    "answer.expires_in_string",
+    "answer.extra_fields",
+    "answer.refresh_keeps_refresh_token",
+    "answer.error_uri",
+    "answer.authorization_iss",
+    # checks_oidc: what an OpenID Connect relying party accepts
+    "id_token.signature",
+    "id_token.alg_none",
+    "id_token.issuer",
+    "id_token.audience",
+    "id_token.audiences_without_azp",
+    "id_token.expired",
+    "id_token.iat_future",
+    "id_token.sub",
+    "id_token.nonce",
+    "id_token.nonce_missing",
+    "id_token.kid_absent_single_key",
+    "id_token.kid_absent_several_keys",
+    "id_token.key_rotation",
+    "userinfo.sub",
+    "discovery.issuer",
 )
 
 

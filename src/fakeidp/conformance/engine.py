@@ -21,7 +21,7 @@ import requests
 
 from ..handle import FakeIdP
 from ..idp.templates import get_path, render
-from ..providers.model import Provider
+from ..providers.model import ProfileEndpoint, Provider
 from .checks import Check, Verdict, catalogue, failed
 from .environment import Environment, Settings, configured_connection
 from .results import CheckInfo, ProviderInfo, Report, Result, jsonable
@@ -140,7 +140,9 @@ class Engine:
             target=self.target.describe(),
             capabilities=tuple(sorted(self.target.capabilities)),
             providers=[ProviderInfo(p.id, p.name, p.protocol) for p in providers],
-            checks=[CheckInfo(c.id, c.title, c.source) for c in self.checks if c.id in used],
+            checks=[
+                CheckInfo(c.id, c.title, c.source, c.group) for c in self.checks if c.id in used
+            ],
             started=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
             fakeidp_version=__version__,
             notes=self.target.notes(),
@@ -165,6 +167,8 @@ class Engine:
         idp, check = self.idp, self._by_id[scenario.check]
         provider = idp.provider(scenario.provider)
         settings = self.settings[provider.id]
+        if check.configure is not None:
+            settings = check.configure(provider, settings)
         capabilities = self.target.capabilities
         reason = check.not_applicable_because(provider, settings, capabilities)
         if reason:
@@ -180,6 +184,8 @@ class Engine:
         run = Run(idp, self.target, check, provider, env, owners, expected_user_id(idp, provider))
         try:
             run.env = self.target.prepare(env)
+            profile = called_profile(provider, run.env)
+            run.expected_user_id = expected_user_id(idp, provider, profile)
             verdict = check.run(run)
         except Exception as exc:  # a bug in a check or an unusable target: reported, not raised
             verdict = failed(f"the check could not complete: {type(exc).__name__}: {exc}")
@@ -285,10 +291,22 @@ def _scrubber(run: Run) -> Callable[[Any], Any]:
     return scrub
 
 
-def expected_user_id(idp: FakeIdP, provider: Provider) -> str | None:
-    """The user id the current test user's profile gives at the provider's primary profile."""
+def called_profile(provider: Provider, env: Environment) -> ProfileEndpoint:
+    """The profile API the connection calls (Uber /v1/me or /v1.2/me); else the primary one."""
+    url = (env.connection.profile_url or "").split("?", 1)[0] if env.connection else ""
+    for profile in provider.profiles:
+        if url and env.urls.get(profile.endpoint.name) == url:
+            return profile
+    return provider.primary_profile
+
+
+def expected_user_id(
+    idp: FakeIdP, provider: Provider, profile: ProfileEndpoint | None = None
+) -> str | None:
+    """The user id the current test user's profile gives at ``profile`` (default: the
+    provider's primary profile): each API version has its own user id path."""
     user = idp.user(provider.id)
-    profile = provider.primary_profile
+    profile = profile or provider.primary_profile
     body = render(profile.body, {"profile": user.profile, "login": user.login})
     value = get_path(body, profile.user_id)
     return None if value is None else str(value)

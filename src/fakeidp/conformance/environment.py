@@ -29,6 +29,7 @@ CAPABILITIES: dict[str, str] = {
     "dynamic_params": "maps fields of the login request to authorize parameters",
     "custom_headers": "sends configured custom headers to the token endpoint",
     "oauth1": "speaks OAuth 1.0a",
+    "oidc": "does OpenID Connect when the openid scope is configured: validates the ID token",
 }
 
 

@@ -41,8 +41,8 @@ def load_target(spec: str) -> Target:
         return ReferenceTarget()
     if not sep or not rest:
         raise TargetError(
-            f"target {spec!r}: expected reference, auth0:FILE, integration-app:FILE, "
-            "exec:COMMAND or MODULE:FACTORY"
+            f"target {spec!r}: expected reference, auth0:FILE, integration-app:FILE|DIR, "
+            "social-core:BACKEND, exec:COMMAND or MODULE:FACTORY"
         )
     if kind == "auth0":
         return _connection(spec, rest, "auth0")
@@ -70,6 +70,10 @@ def _connection(spec: str, path: str, dialect: str) -> Target:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise TargetError(f"target {spec!r}: cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise TargetError(
+            f"target {spec!r}: {path} is not UTF-8 text (byte {exc.start}: {exc.reason})"
+        ) from None
     try:
         if dialect == "auth0":
             connection = from_auth0(text, forgiving=True, source=path, client_id=PLACEHOLDER_ID)

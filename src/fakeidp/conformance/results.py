@@ -82,11 +82,12 @@ class Result:
 
 @dataclass(frozen=True)
 class CheckInfo:
-    """What a report says about a check: its id, a one-line title, and its source."""
+    """What a report says about a check: its id, a one-line title, its source, its group."""
 
     id: str
     title: str
     source: str
+    group: str = ""
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,21 @@ class Report:
             if r.provider == provider and r.check == check:
                 return r
         return None
+
+    def groups(self) -> list[tuple[str, dict[str, tuple[int, int]]]]:
+        """Per check group, in report order: provider -> (passed, judged); not applicable
+        results are not judged ("ID token validation": {"twitch": (9, 13)})."""
+        group_of = {c.id: c.group for c in self.checks}
+        out: dict[str, dict[str, tuple[int, int]]] = {}
+        for r in self.results:
+            group = group_of.get(r.check, "")
+            per = out.setdefault(group, {})
+            passed, judged = per.get(r.provider, (0, 0))
+            if r.status != "not_applicable":
+                per[r.provider] = (passed + (r.status == "pass"), judged + 1)
+            else:
+                per.setdefault(r.provider, (passed, judged))
+        return [(g, {p: v for p, v in per.items() if v[1]}) for g, per in out.items() if g]
 
     def by_status(self, status: Status) -> list[Result]:
         return [r for r in self.results if r.status == status]

@@ -308,6 +308,9 @@ class SocialCoreTarget(Target):
         )
         caps = {"login", "callback", "scopes", "static_params"}
         caps |= {"oauth1"} if oauth1 else {"refresh"}
+        # An OpenID Connect backend validates ID tokens: the OIDC checks judge it.
+        if any(c.__name__ == "OpenIdConnectAuth" for c in self.backend_class.__mro__):
+            caps.add("oidc")
         self.capabilities = frozenset(caps)
         self._stack = ExitStack()
         self._settings: Mapping[str, Settings] = {}

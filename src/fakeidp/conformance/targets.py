@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ..client.connection import Connection
 from ..client.errors import LoginError
+from ..client.id_token import OpenIDProvider
 from ..client.oauth1 import OAuth1Client
 from ..client.oauth2 import OAuth2Client
 from ..providers.model import Provider
@@ -116,7 +117,7 @@ class ReferenceTarget(Target):
             temporary = client1.fetch_request_token()
             env.scratch["request_token"] = temporary
             return client1.authorization_url(temporary["oauth_token"], dict(env.login_params))
-        client = OAuth2Client(connection, env.session)
+        client = self.oauth2_client(env, connection)
         auth = client.authorization_request(dict(env.login_params))
         env.scratch["auth"] = auth
         return auth.url
@@ -133,12 +134,33 @@ class ReferenceTarget(Target):
             env.scratch["token"] = token
             _, user_id = client1.fetch_profile(token["oauth_token"], token["oauth_token_secret"])
             return Outcome(user_id=user_id)
-        client = OAuth2Client(connection, env.session)
+        client = self.oauth2_client(env, connection)
         auth = env.scratch["auth"]
         code = self.parse_callback(client, url, auth.state)
         env.scratch["token"] = client.fetch_token(code, auth.code_verifier)
-        _, user_id = client.fetch_profile(env.scratch["token"]["access_token"])
+        claims = self.id_token_claims(client, env.scratch["token"], auth.nonce)
+        _, user_id = self.fetch_profile(client, env.scratch["token"]["access_token"], claims)
         return Outcome(user_id=user_id)
+
+    def oauth2_client(self, env: Environment, connection: Connection) -> OAuth2Client:
+        """A client for this step; the provider's discovery and JWKS are kept across logins
+        of the scenario, as a running application keeps them."""
+        openid = env.scratch.get("openid")
+        if openid is None and connection.openid:
+            openid = env.scratch["openid"] = OpenIDProvider(connection.oidc_issuer, env.session)
+        return OAuth2Client(connection, env.session, openid=openid)
+
+    def id_token_claims(
+        self, client: OAuth2Client, token: dict[str, Any], nonce: str | None
+    ) -> dict[str, Any] | None:
+        """The validated ID token (OIDC Core §3.1.3.7); subclasses break it on purpose."""
+        return client.id_token_claims(token, nonce)
+
+    def fetch_profile(
+        self, client: OAuth2Client, access_token: str, claims: dict[str, Any] | None
+    ) -> tuple[Any, str | None]:
+        """The profile and user id, UserInfo's sub checked against ``claims``."""
+        return client.fetch_profile(access_token, claims)
 
     def parse_callback(self, client: OAuth2Client | OAuth1Client, url: str, expected: str) -> str:
         """The code (OAuth 2.0) or verifier (OAuth 1.0a), once the state or token is checked."""
@@ -148,7 +170,7 @@ class ReferenceTarget(Target):
         connection = self.connection(env)
         if connection.protocol != "oauth2":
             raise LoginError("token_error", "OAuth 1.0a tokens are not refreshed")
-        client = OAuth2Client(connection, env.session)
+        client = self.oauth2_client(env, connection)
         token: dict[str, Any] = env.scratch["token"]
         if "refresh_token" not in token:
             raise LoginError("token_error", "the login gave no refresh token")
@@ -227,9 +249,13 @@ def provider_of(connection: Connection, available: Mapping[str, Provider]) -> st
     for url in (connection.token_url, connection.access_token_url, connection.authorize_url):
         wanted = url.split("?", 1)[0].rstrip("/").lower()
         for pid, provider in available.items():
-            for name in ("token", "access_token", "authorize"):
-                endpoint = provider.endpoints.get(name)
-                if endpoint and provider.real_url(endpoint).rstrip("/").lower() == wanted:
+            for endpoint in provider.endpoints.values():
+                # Any URL serving the endpoint, under any name of its host (Uber's legacy
+                # /oauth/token, api.x.com).
+                if endpoint.view in ("token", "access_token", "authorize") and wanted in {
+                    (base + endpoint.path).rstrip("/").lower()
+                    for base in provider.real_bases(endpoint.host)
+                }:
                     return pid
     raise TargetError(
         f"{connection.name or 'the connection'}: no provider of the fake IdP has the endpoint "

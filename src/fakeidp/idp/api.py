@@ -7,20 +7,16 @@ required headers (Twitch Helix ``Client-Id``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from flask import Response, request
 
 from ..providers.model import ProfileEndpoint
 from . import rules as R
+from . import shared_urls
 from .context import RequestContext, json_response
 from .headers import check_headers
+from .limits import problem
+from .oauth1 import authenticate_api
 from .oauth2_token import template_context
-from .store import Grant
-
-# OAuth 1.0a providers register how a signed request yields its grant.
-Authenticator = Callable[[RequestContext], "Grant | Response"]
-API_AUTHENTICATORS: dict[str, Authenticator] = {}
 
 
 def presented_token(endpoint: ProfileEndpoint) -> tuple[str | None, str | None]:
@@ -36,8 +32,11 @@ def presented_token(endpoint: ProfileEndpoint) -> tuple[str | None, str | None]:
 
 
 def profile(ctx: RequestContext, endpoint: ProfileEndpoint) -> Response:
+    other = shared_urls.sibling(ctx, endpoint)  # Tumblr: one URL, OAuth 1.0a and OAuth 2.0
+    if other is not None:
+        return profile(*other)
     if "oauth1" in endpoint.auth:
-        result = API_AUTHENTICATORS["oauth1"](ctx)
+        result = authenticate_api(ctx)
         if isinstance(result, Response):
             return result
         grant = result
@@ -51,16 +50,32 @@ def profile(ctx: RequestContext, endpoint: ProfileEndpoint) -> Response:
                 scheme,
             )
             if ctx.refuse(f) or value is None:
-                return ctx.error("api", "invalid_token", "token missing or presented wrongly")
+                return ctx.error(
+                    "api",
+                    "invalid_token",
+                    "token missing or presented wrongly",
+                    case="token_missing",
+                )
         token = ctx.store.valid_token(value, ctx.provider.id)
         if token is None or token.grant.user is None:
-            ctx.flag(R.API_TOKEN, "invalid, expired or revoked access token", "a valid token", "?")
-            return ctx.error("api", "invalid_token", "Invalid Token")
+            message = "invalid, expired or revoked access token"
+            message = problem("access token", ctx.store.why_gone(value), message)
+            ctx.flag(R.API_TOKEN, message, "a valid token", "?")
+            return ctx.error("api", "invalid_token", "Invalid Token", case="token_invalid")
         grant = token.grant
     if check_headers(
         ctx, endpoint.headers, R.API_REQUIRED_HEADER, R.API_EXPECTED_HEADER, grant.client_id
     ):
-        return ctx.error("api", "invalid_request", "a required header is missing")
+        missing = any(
+            rule.severity == "error" and rule.name not in request.headers
+            for rule in endpoint.headers
+        )
+        return ctx.error(
+            "api",
+            "invalid_request",
+            "a required header is missing" if missing else "a required header is wrong",
+            case="header_missing" if missing else "header_wrong",
+        )
     expected = ctx.store.expectations.get(ctx.provider.id, {}).get("profile_headers", {})
     for name, want in expected.items():
         if request.headers.get(name) != want:

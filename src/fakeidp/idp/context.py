@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import html
+import http
 import json
 import urllib.parse
 from collections.abc import Callable, Mapping
@@ -18,9 +19,18 @@ from flask import Response, current_app, request
 from werkzeug.datastructures import EnvironHeaders
 from werkzeug.exceptions import HTTPException
 
-from ..providers.model import Provider
+from ..providers.model import Endpoint, Lifecycle, Provider
 from .fault_answers import answer_with_faults
-from .rules import Finding, Rule, Severity, make_finding
+from .limits import MAX_STORED_BODY, truncated_body
+from .rules import (
+    LIFECYCLE_CLOSED,
+    LIFECYCLE_DEPRECATED,
+    LIFECYCLE_RETIRED,
+    Finding,
+    Rule,
+    Severity,
+    make_finding,
+)
 from .store import Exchange, Store
 from .templates import render
 
@@ -81,9 +91,14 @@ def store() -> Store:
 class RequestContext:
     """What one provider view needs: the provider, its store, and a findings list."""
 
-    def __init__(self, provider: Provider, endpoint: str, exchange: Exchange) -> None:
+    def __init__(
+        self, provider: Provider, endpoint: str, exchange: Exchange, url_name: str | None = None
+    ) -> None:
         self.provider = provider
+        # What the endpoint is (``token``), for findings, exchanges and faults; ``url_name``
+        # is which of the provider's URLs for it was called (Uber ``token_legacy``).
         self.endpoint = endpoint
+        self.url_name = url_name or endpoint
         self.store = store()
         self.exchange = exchange
         self.findings: list[Finding] = []
@@ -99,10 +114,14 @@ class RequestContext:
         expected: Any,
         actual: Any,
         severity: Severity | None = None,
+        source: str | None = None,
     ) -> Finding:
+        """Record a broken rule; ``source`` replaces the rule's own where a fixture cites one."""
         finding = make_finding(
             rule, self.provider.id, self.endpoint, message, expected, actual, severity
         )
+        if source:
+            finding.source = source
         finding.exchange = self.exchange.id
         finding.evidence = self.evidence()
         index = self.store.add_finding(finding)
@@ -125,10 +144,33 @@ class RequestContext:
         }
 
     # -- answers in the provider's own shapes -------------------------------
-    def error(self, kind: str, error: str, description: str, status: int | None = None) -> Response:
+    def error(
+        self,
+        kind: str,
+        error: str,
+        description: str,
+        status: int | None = None,
+        case: str | None = None,
+    ) -> Response:
+        """The provider's error answer; ``case`` names a situation its fixture may word itself
+        (``[errors.api.cases]``). ``${status}`` in the body is the HTTP status sent, so the
+        two never disagree (a Twitch 401 never says ``"status": 400``)."""
         shape = self.provider.error_shape(kind)
-        body = render(shape.body, {"error": error, "error_description": description})
+        own = shape.cases.get(case) if case else None
+        if own is not None:
+            error = own.error or error
+            description = own.description or description
+            status = status or own.status
         code = status or shape.status_for(error)
+        body = render(
+            shape.body,
+            {
+                "error": error,
+                "error_description": description,
+                "status": code,
+                "status_text": status_phrase(code),
+            },
+        )
         if shape.content_type == "application/x-www-form-urlencoded":
             # Leave out what the error has no value for (JIRA's oauth_signature on an API 401).
             text = urllib.parse.urlencode({k: v for k, v in body.items() if v not in (None, "")})
@@ -150,6 +192,13 @@ class RequestContext:
 
     def render(self, template: Any, **context: Any) -> Any:
         return render(template, context)
+
+
+def status_phrase(status: int) -> str:
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return f"HTTP {status}"
 
 
 def json_response(body: Any, status: int = 200, **headers: str) -> Response:
@@ -175,9 +224,14 @@ def _request_exchange(provider: Provider, endpoint: str) -> Exchange:
                 body = request.form
         except HTTPException:
             body = {}
+    body_size = request.content_length or 0
+    if body_size > MAX_STORED_BODY:  # kept cut short, with its size (docs/limits.md)
+        body = truncated_body(body, body_size)
 
     # Copy just the headers: holding the environ would keep the whole request alive.
     raw_headers = {k: v for k, v in environ.items() if k.startswith(_HEADER_KEYS)}
+    size = len(environ.get("QUERY_STRING", "")) + min(body_size, MAX_STORED_BODY)
+    size += sum(len(k) + len(v) for k, v in raw_headers.items() if isinstance(v, str))
 
     def capture() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
         headers = {k: redact_header(k, v) for k, v in EnvironHeaders(raw_headers).items()}
@@ -192,6 +246,7 @@ def _request_exchange(provider: Provider, endpoint: str) -> Exchange:
         method=request.method,
         url=_url_without_query(environ),
         capture=capture,
+        size=size,
     )
 
 
@@ -208,11 +263,19 @@ ViewFunc = Callable[[RequestContext], Response]
 def provider_view(provider: Provider, endpoint: str, view: ViewFunc) -> Callable[[], Response]:
     """Wrap ``view`` so its request and answer are recorded as an Exchange."""
 
+    called = _find_endpoint(provider, endpoint)
+    role = called.view if called.host else endpoint
+    facts = provider.lifecycle_of(called)
+
+    def checked(ctx: RequestContext) -> Response:
+        return retired_answer(ctx, facts) or view(ctx)
+
     @functools.wraps(view)
     def wrapped(**_: Any) -> Response:
-        exchange = store().record_exchange(_request_exchange(provider, endpoint))
-        ctx = RequestContext(provider, endpoint, exchange)
-        response = answer_with_faults(ctx, view)  # the view, or an injected fault's answer
+        exchange = store().record_exchange(_request_exchange(provider, role))
+        ctx = RequestContext(provider, role, exchange, endpoint)
+        # the view (after its lifecycle facts), or an injected fault's answer
+        response = answer_with_faults(ctx, checked if facts else view)
         exchange.status = response.status_code
         if hasattr(response, "fakeidp_body"):
             exchange.response = redact_body(response.fakeidp_body)
@@ -230,6 +293,57 @@ def provider_view(provider: Provider, endpoint: str, view: ViewFunc) -> Callable
         return response
 
     return wrapped
+
+
+def _find_endpoint(provider: Provider, name: str) -> Endpoint:
+    for endpoint in provider.all_endpoints():
+        if endpoint.name == name:
+            return endpoint
+    return Endpoint(name, "", "")
+
+
+_LIFECYCLE_RULES = {
+    "retired": LIFECYCLE_RETIRED,
+    "deprecated": LIFECYCLE_DEPRECATED,
+    "closed": LIFECYCLE_CLOSED,
+}
+
+
+def retired_answer(ctx: RequestContext, facts: tuple[Lifecycle, ...]) -> Response | None:
+    """Record each lifecycle fact of this endpoint; a retired one is refused in strict mode
+    with the answer the provider gives today (lenient mode serves the legacy answer)."""
+    p = ctx.provider
+    endpoint = _find_endpoint(p, ctx.url_name)
+    url = p.real_url(endpoint) if endpoint.host else ctx.url_name
+    refusal: Response | None = None
+    for fact in facts:
+        kind = fact.applies_to.partition(":")[0]
+        what = {"provider": p.name, "host": f"{p.name}'s host {p.hosts.get(endpoint.host)}"}.get(
+            kind, url
+        )
+        message = fact.describe(what)
+        if fact.status == "retired":
+            message += "; real requests fail"
+            if not fact.answer_verified:
+                message += " (the provider's exact answer today is unverified)"
+        f = ctx.flag(
+            _LIFECYCLE_RULES[fact.status],
+            message,
+            fact.replacement or None,
+            url,
+            source=fact.source,
+        )
+        if refusal is None and fact.status == "retired" and ctx.refuse(f):
+            refusal = _today(ctx, fact, message)
+    return refusal
+
+
+def _today(ctx: RequestContext, fact: Lifecycle, message: str) -> Response:
+    """How the provider answers a retired URL today: the fixture's answer, or a 410 Gone
+    in the provider's API error shape when no source gives the real one."""
+    if fact.answer_body is not None:
+        return json_response(render(fact.answer_body, {}), fact.answer_status)
+    return ctx.error("api", "gone", message, fact.answer_status)
 
 
 def _redact_location(location: str) -> str:

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
+import itertools
 import json
-from typing import Any
+from collections import deque
+from collections.abc import Iterable
+from typing import Any, TypeVar
 
 from flask import Blueprint, Response, request
 
@@ -20,7 +23,7 @@ from . import control_input as read
 from .context import json_response, store
 from .control_input import BadInput
 from .faults import FaultError, inject
-from .store import Client
+from .store import Client, Exchange
 
 SEVERITIES = ("error", "warning")
 
@@ -46,7 +49,8 @@ def control_blueprint() -> Blueprint:
     @bp.get("/health")
     def health() -> Response:
         read.query(())
-        return json_response({"status": "ok", "providers": sorted(store().providers)})
+        body = {"status": "ok", "providers": sorted(store().providers), "usage": store().usage()}
+        return json_response(body)
 
     @bp.get("/openapi.json")
     def openapi() -> Response:
@@ -57,20 +61,29 @@ def control_blueprint() -> Blueprint:
 
     @bp.get("/exchanges")
     def exchanges() -> Response:
-        args = read.query(("provider", "endpoint"))
+        args = read.query(("provider", "endpoint", "limit", "since"))
         provider, endpoint = read.provider(args.get("provider")), args.get("endpoint")
-        with store().lock:
-            items = [
-                e.to_dict()
-                for e in store().exchanges
-                if (provider is None or e.provider == provider)
-                and (endpoint is None or e.endpoint == endpoint)
-            ]
-        return json_response({"exchanges": items})
+        limit, since = read.count(args, "limit", minimum=1), read.count(args, "since") or 0
+        s = store()
+        # Pick under the lock, serialize outside it: a big read never holds up a login.
+        with s.lock:
+            dropped = s.exchanges_dropped
+            picked = _first(
+                (
+                    e
+                    for e in _after(s.exchanges, since)
+                    if (provider is None or e.provider == provider)
+                    and (endpoint is None or e.endpoint == endpoint)
+                ),
+                limit,
+            )
+        items = [e.to_dict() for e in picked]
+        cursor = items[-1]["id"] if items else since
+        return json_response({"exchanges": items, "next": cursor, "dropped": dropped})
 
     @bp.get("/findings")
     def findings() -> Response:
-        args = read.query(("provider", "severity", "rule"))
+        args = read.query(("provider", "severity", "rule", "limit", "since"))
         provider, severity, rule = (
             read.provider(args.get("provider")),
             args.get("severity"),
@@ -78,15 +91,25 @@ def control_blueprint() -> Blueprint:
         )
         if severity is not None and severity not in SEVERITIES:
             raise BadInput("severity", f"expected 'error' or 'warning', got {severity!r}")
-        with store().lock:
-            items = [
-                f.to_dict()
-                for f in store().findings
+        limit, since = read.count(args, "limit", minimum=1), read.count(args, "since")
+        s = store()
+        with s.lock:
+            dropped = s.findings_dropped
+            numbered = list(enumerate(s.findings, start=dropped))
+        start = 0 if since is None else max(0, since + 1 - dropped)
+        picked = _first(
+            (
+                (i, f)
+                for i, f in numbered[start:]
                 if (provider is None or f.provider == provider)
                 and (severity is None or f.severity == severity)
                 and (rule is None or f.rule == rule)
-            ]
-        return json_response({"findings": items})
+            ),
+            limit,
+        )
+        items = [{"id": i, **f.to_dict()} for i, f in picked]
+        cursor = items[-1]["id"] if items else (-1 if since is None else since)
+        return json_response({"findings": items, "next": cursor, "dropped": dropped})
 
     @bp.post("/reset")
     def reset() -> Response:
@@ -211,6 +234,21 @@ def control_blueprint() -> Blueprint:
             return json_response(_client(provider, client))
 
     return bp
+
+
+T = TypeVar("T")
+
+
+def _after(exchanges: deque[Exchange], since: int) -> list[Exchange]:
+    """The exchanges with an id above ``since`` (ids rise by one: found by position)."""
+    if not exchanges or since <= 0:
+        return list(exchanges)
+    start = max(0, since - exchanges[0].id + 1)
+    return list(itertools.islice(exchanges, start, None))
+
+
+def _first(items: Iterable[T], limit: int | None) -> list[T]:
+    return list(items if limit is None else itertools.islice(items, limit))
 
 
 def _mode() -> dict[str, Any]:

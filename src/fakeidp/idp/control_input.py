@@ -87,6 +87,16 @@ def strings(data: dict[str, Any], key: str) -> list[str] | None:
     return list(value)
 
 
+def count(args: dict[str, str], name: str, *, minimum: int = 0) -> int | None:
+    """A query parameter that is a whole number (``limit``, ``since``), or None if absent."""
+    value = args.get(name)
+    if value is None:
+        return None
+    if not (value.isascii() and value.isdigit()) or len(value) > 18 or int(value) < minimum:
+        raise BadInput(name, f"expected a whole number of at least {minimum}, got {value!r}")
+    return int(value)
+
+
 def mode(value: Any, field: str) -> bool:
     """``"strict"`` -> True, ``"lenient"`` -> False."""
     if value not in ("strict", "lenient"):

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Response, request
 
+from . import oidc_faults
 from .faults import Fault, Role, role_of
 
 if TYPE_CHECKING:
@@ -84,14 +85,27 @@ def _instead(fault: Fault, ctx: RequestContext, role: Role) -> Response | None:
         return response
     if fault.kind == "oauth_error" and role != "authorize":
         assert fault.error is not None
-        return ctx.error(shape, fault.error, fault.description or fault.error, fault.status)
+        response = ctx.error(shape, fault.error, fault.description or fault.error, fault.status)
+        return _with_error_uri(response, fault.error_uri)
     if fault.kind in ("expired_token", "revoked_token"):
         expired = fault.kind == "expired_token"
         _mark_token(ctx.store, _presented_token(), expired)
-        # RFC 6750 §3.1: invalid_token, 401, for an expired or revoked token.
+        # RFC 6750 §3.1: invalid_token for an expired or revoked token, answered with the
+        # provider's own words and status for an invalid token (Imgur: 403, not 401).
         what = "The access token expired" if expired else "The access token was revoked"
-        return ctx.error("api", "invalid_token", what, 401)
+        return ctx.error("api", "invalid_token", what, case="token_invalid")
     return None
+
+
+def _with_error_uri(response: Response, uri: str | None) -> Response:
+    """RFC 6749 §5.2: error_uri beside error, where the error shape is RFC 6749's."""
+    body = getattr(response, "fakeidp_body", None)
+    if not uri or not isinstance(body, dict) or "error" not in body:
+        return response
+    body = {**body, "error_uri": uri}
+    altered = _replace_body(response, json.dumps(body).encode())
+    altered.fakeidp_body = body  # type: ignore[attr-defined]
+    return altered
 
 
 def _presented_token() -> str | None:
@@ -116,6 +130,8 @@ def _mark_token(store: Store, value: str | None, expired: bool) -> None:
 
 def _altered(fault: Fault, ctx: RequestContext, role: Role, normal: Response) -> Response | None:
     """The normal answer altered by ``fault``, or None when there is nothing to alter."""
+    if fault.kind in oidc_faults.KINDS:
+        return oidc_faults.alter(fault, ctx, normal)
     location = normal.headers.get("Location")
     if role == "authorize":
         if location is None:
@@ -133,7 +149,11 @@ def _altered(fault: Fault, ctx: RequestContext, role: Role, normal: Response) ->
                     if k == "code":
                         ctx.store.codes.pop(v, None)
             kept = [(k, v) for k, v in query if k not in ("code", "state")]
-            error = [("error", fault.error or ""), ("error_description", fault.description or "")]
+            error = [
+                ("error", fault.error or ""),
+                ("error_description", fault.description or ""),
+                ("error_uri", fault.error_uri or ""),  # RFC 6749 §4.1.2.1: OPTIONAL
+            ]
             state = [(k, v) for k, v in query if k == "state"]
             return _redirect(location, kept + [p for p in error if p[1]] + state)
         return None
@@ -174,7 +194,7 @@ def _without_field(normal: Response, data: bytes, path: str) -> Response | None:
             node = _child(node, part)
         if isinstance(node, dict) and last in node:
             del node[last]
-        elif isinstance(node, list) and last.isdigit() and int(last) < len(node):
+        elif isinstance(node, list) and last.isascii() and last.isdigit() and int(last) < len(node):
             del node[int(last)]
         else:
             return None
@@ -191,6 +211,6 @@ def _without_field(normal: Response, data: bytes, path: str) -> Response | None:
 def _child(node: Any, part: str) -> Any:
     if isinstance(node, dict):
         return node.get(part)
-    if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+    if isinstance(node, list) and part.isascii() and part.isdigit() and int(part) < len(node):
         return node[int(part)]
     return None

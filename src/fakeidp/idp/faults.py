@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from ..providers.model import Provider
+from . import oidc_faults
 
 if TYPE_CHECKING:
     from .store import Store
@@ -38,13 +39,35 @@ FaultKind = Literal[
     "expired_token",
     "revoked_token",
     "rate_limit",
+    # OpenID Connect and legal-but-unusual answers: fakeidp.idp.oidc_faults
+    "id_token_bad_signature",
+    "id_token_alg_none",
+    "id_token_issuer",
+    "id_token_audience",
+    "id_token_audiences",
+    "id_token_expired",
+    "id_token_iat_future",
+    "id_token_no_sub",
+    "id_token_nonce",
+    "id_token_no_nonce",
+    "id_token_no_kid",
+    "id_token_no_kid_several_keys",
+    "id_token_key_rotated",
+    "userinfo_sub",
+    "discovery_issuer",
+    "authorization_iss_wrong",
+    "token_type_case",
+    "scope_format",
+    "expires_in_string",
+    "extra_fields",
+    "no_new_refresh_token",
 ]
 FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
 Role = Literal["authorize", "oauth", "api"]
 
 # The options each kind takes besides provider, endpoint, kind, times, persistent.
 KIND_OPTIONS: dict[str, tuple[str, ...]] = {
-    "oauth_error": ("error", "description", "status"),
+    "oauth_error": ("error", "description", "status", "error_uri"),
     "status": ("status", "error", "description"),
     "delay": ("seconds",),
     "malformed": ("body",),
@@ -53,6 +76,7 @@ KIND_OPTIONS: dict[str, tuple[str, ...]] = {
     "expired_token": (),
     "revoked_token": (),
     "rate_limit": ("retry_after",),
+    **dict.fromkeys(oidc_faults.KINDS, ()),
 }
 REQUIRED_OPTIONS: dict[str, tuple[str, ...]] = {
     "oauth_error": ("error",),
@@ -67,8 +91,8 @@ ALL_FIELDS = COMMON_FIELDS + tuple(sorted({o for opts in KIND_OPTIONS.values() f
 # access_token), and the emulated APIs.
 KINDS_BY_ROLE: dict[str, frozenset[str]] = {
     "authorize": frozenset({"oauth_error", "status", "delay", "missing_field", "rate_limit"}),
-    "oauth": frozenset(FAULT_KINDS) - {"expired_token", "revoked_token"},
-    "api": frozenset(FAULT_KINDS),
+    "oauth": frozenset(FAULT_KINDS) - {"expired_token", "revoked_token"} - set(oidc_faults.KINDS),
+    "api": frozenset(FAULT_KINDS) - set(oidc_faults.KINDS),
 }
 DEFAULT_RETRY_AFTER = 60
 MAX_DELAY = 300.0  # a delay holds a server thread; longer is a mistake
@@ -105,6 +129,7 @@ class Fault:
     field: str | None = None  # missing_field: a key (dotted path) or a redirect parameter
     body: str | None = None  # malformed: the text to answer with
     retry_after: int | None = None  # rate_limit: the Retry-After seconds (default 60)
+    error_uri: str | None = None  # oauth_error: an error_uri (RFC 6749 §4.1.2.1, §5.2)
 
     def __post_init__(self) -> None:
         _check("provider", self.provider, str, "a provider id")
@@ -133,7 +158,7 @@ class Fault:
                 _check(name, value, str, "a non-empty string")
                 if not value:
                     raise FaultError(name, "expected a non-empty string")
-        for name in ("description", "body"):
+        for name in ("description", "body", "error_uri"):
             if getattr(self, name) is not None:
                 _check(name, getattr(self, name), str, "a string")
         if self.status is not None:
@@ -204,6 +229,8 @@ def role_of(provider: Provider, endpoint: str) -> Role:
 
 
 def applies(kind: str, provider: Provider, endpoint: str) -> bool:
+    if kind in oidc_faults.KINDS:
+        return oidc_faults.applies(kind, provider, endpoint)
     role = role_of(provider, endpoint)
     if role == "authorize" and kind == "oauth_error" and provider.protocol != "oauth2":
         return False  # OAuth 1.0a has no error redirect (RFC 5849 §2.2)

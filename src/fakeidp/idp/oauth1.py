@@ -10,8 +10,8 @@
   single-use.
 - the API authenticator: a profile call signed with the token credentials.
 
-Importing this module registers the views with :mod:`fakeidp.idp.app` and
-the authenticator with :mod:`fakeidp.idp.api`.
+The app factory (:mod:`fakeidp.idp.app`) serves the views in :data:`VIEWS`;
+the profile API (:mod:`fakeidp.idp.api`) calls :func:`authenticate_api`.
 """
 
 from __future__ import annotations
@@ -26,9 +26,8 @@ from flask import Response, request
 
 from . import pages
 from . import rules as R
-from .api import API_AUTHENTICATORS
-from .app import METHODS, VIEWS
 from .context import RequestContext
+from .limits import MAX_CODES, MAX_TOKENS, CappedDict
 from .oauth1_problems import Refused, fail, flag_or_refuse, rules_of
 from .oauth1_verify import SignedRequest, consumer, read_signed_request, verify
 from .oauth2_authorize import AlreadyChecked, check_expectations, redirect_with
@@ -64,8 +63,9 @@ class AccessToken:
 
 @dataclass
 class OAuth1State:
-    request_tokens: dict[str, RequestToken] = field(default_factory=dict)
-    access_tokens: dict[str, AccessToken] = field(default_factory=dict)
+    # Capped like OAuth 2.0 tokens, oldest evicted first (docs/limits.md).
+    request_tokens: CappedDict[RequestToken] = field(default_factory=lambda: CappedDict(MAX_CODES))
+    access_tokens: CappedDict[AccessToken] = field(default_factory=lambda: CappedDict(MAX_TOKENS))
 
 
 def state_of(store: Store) -> OAuth1State:
@@ -383,12 +383,10 @@ def _authenticate_api(ctx: RequestContext) -> Grant:
     return found.grant
 
 
-for _name, _view in (
-    ("request_token", request_token),
-    ("authorize", authorize),
-    ("authenticate", authorize),  # X: sign-in with auto-redirect; the fake always redirects
-    ("access_token", access_token),
-):
-    VIEWS[("oauth1", _name)] = _view
-    METHODS[("oauth1", _name)] = ["GET", "POST"]
-API_AUTHENTICATORS["oauth1"] = authenticate_api
+# The OAuth 1.0a endpoint views by fixture endpoint name, for the app factory.
+VIEWS = {
+    "request_token": request_token,
+    "authorize": authorize,
+    "authenticate": authorize,  # X: sign-in with auto-redirect; the fake always redirects
+    "access_token": access_token,
+}

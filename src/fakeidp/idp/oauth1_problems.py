@@ -16,7 +16,7 @@ from flask import Response
 
 from ..providers.oauth1 import OAuth1Rules
 from . import rules as R
-from .context import RequestContext
+from .context import RequestContext, status_phrase
 from .rules import Finding
 from .templates import render
 
@@ -61,8 +61,10 @@ def problem_response(
         "error_description": answer.description or detail or _DESCRIPTIONS.get(problem, problem),
         **extra,
     }
-    body = render(shape.body, context)
     status = shape.status_for(str(answer.error))
+    # The body's own status fields (Tumblr meta.status, meta.msg) follow the status sent.
+    context.update(status=status, status_text=status_phrase(status))
+    body = render(shape.body, context)
     if shape.content_type == "application/x-www-form-urlencoded" and isinstance(body, dict):
         form = {k: str(v) for k, v in body.items() if v not in (None, "")}
         response = Response(urllib.parse.urlencode(form), status, content_type=shape.content_type)

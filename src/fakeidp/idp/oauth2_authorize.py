@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import urllib.parse
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Response, request
@@ -51,7 +52,7 @@ def lenient_scope(raw: str) -> list[str]:
     return [s for s in _SEPARATORS.split(raw) if s]
 
 
-def redirect_with(uri: str, params: dict[str, str]) -> Response:
+def redirect_with(uri: str, params: Mapping[str, str | None]) -> Response:
     """Add ``params`` to the redirect URI's query, keeping what it had (RFC 6749 §3.1.2)."""
     parts = urllib.parse.urlsplit(uri)
     query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
@@ -65,14 +66,22 @@ class AlreadyChecked(RequestContext):
     findings; the checks run again (the same path) without recording them twice."""
 
     def __init__(self, ctx: RequestContext) -> None:
-        super().__init__(ctx.provider, ctx.endpoint, ctx.exchange)
+        super().__init__(ctx.provider, ctx.endpoint, ctx.exchange, ctx.url_name)
 
     def flag(
-        self, rule: Rule, message: str, expected: Any, actual: Any, severity: Severity | None = None
+        self,
+        rule: Rule,
+        message: str,
+        expected: Any,
+        actual: Any,
+        severity: Severity | None = None,
+        source: str | None = None,
     ) -> Finding:
-        return make_finding(
+        finding = make_finding(
             rule, self.provider.id, self.endpoint, message, expected, actual, severity
         )
+        finding.source = source or finding.source
+        return finding
 
 
 def authorize(ctx: RequestContext) -> Response:
@@ -129,7 +138,13 @@ def authorize(ctx: RequestContext) -> Response:
     def fail(error: str, description: str) -> Response:
         return redirect_with(
             target,
-            {"error": error, "error_description": description, "state": state},  # type: ignore[dict-item]
+            # RFC 9207 §2: iss in error responses too, where the provider sends it.
+            {
+                "error": error,
+                "error_description": description,
+                "state": state,
+                "iss": oidc.authorization_iss(ctx.provider),
+            },
         )
 
     # 2. RFC 6749 §4.1.1 parameters.
@@ -191,6 +206,22 @@ def authorize(ctx: RequestContext) -> Response:
             f = ctx.flag(R.AUTHZ_PKCE_REQUIRED, "code_challenge is required", "S256", None)
             if ctx.refuse(f):
                 return fail("invalid_request", "code_challenge required")
+    elif method not in rules.pkce_methods and _case_variant(method, rules.pkce_methods):
+        # RFC 7636 §4.3 spells the methods "plain" and "S256"; X also takes "s256" (its SDK
+        # and python-social-auth send it), so the fixture says matching is case-insensitive.
+        spelled = _case_variant(method, rules.pkce_methods)
+        f = ctx.flag(
+            R.AUTHZ_PKCE_METHOD_CASE,
+            f"code_challenge_method {method!r} is spelled differently from RFC 7636",
+            spelled,
+            method,
+            "warning" if rules.pkce_methods_case_insensitive else "error",
+        )
+        if ctx.refuse(f):
+            return fail("invalid_request", "transform algorithm not supported")
+        method = spelled
+        if method == "plain":
+            ctx.flag(R.AUTHZ_PKCE_PLAIN, "use S256 rather than plain", "S256", "plain")
     elif method not in rules.pkce_methods:
         f = ctx.flag(
             R.AUTHZ_PKCE_METHOD, "unsupported code_challenge_method", rules.pkce_methods, method
@@ -243,7 +274,16 @@ def authorize(ctx: RequestContext) -> Response:
             expires_at=store.now() + rules.code_lifetime,
         )
     )
-    return redirect_with(target, {"code": code, "state": state})  # type: ignore[dict-item]
+    iss = oidc.authorization_iss(ctx.provider)  # RFC 9207 §2
+    return redirect_with(target, {"code": code, "state": state, "iss": iss})
+
+
+def _case_variant(method: str | None, methods: tuple[str, ...]) -> str | None:
+    """The supported method ``method`` spells in another case ("s256" for "S256"), if any."""
+    for known in methods:
+        if method and method.lower() == known.lower():
+            return known
+    return None
 
 
 def check_expectations(ctx: RequestContext, args: dict[str, str], scope: list[str]) -> None:

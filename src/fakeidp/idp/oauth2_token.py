@@ -7,6 +7,8 @@ reads them; every placement outside its rules or the RFC yields a finding.
 
 from __future__ import annotations
 
+import re
+import string
 from typing import Any
 
 from flask import Response, request
@@ -15,14 +17,18 @@ from oauthlib.oauth2.rfc6749.grant_types.authorization_code import (
     code_challenge_method_s256,
 )
 
+from ..providers.model import OAuth2Rules
 from . import oidc
 from . import rules as R
 from .client_auth import PresentedCredentials, presented, secrets_match
 from .context import RequestContext, json_response
 from .headers import check_headers
+from .limits import problem
 from .oauth2_authorize import split_scope
 from .store import Client, Code, Grant
 
+_UNRESERVED = frozenset(string.ascii_letters + string.digits + "-._~")
+_VERIFIER = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
 _PKCE_CHECKS = {"S256": code_challenge_method_s256, "plain": code_challenge_method_plain}
 
 
@@ -54,8 +60,7 @@ def token(ctx: RequestContext) -> Response:
 
 def _token(ctx: RequestContext) -> Response:
     p = ctx.provider
-    rules = p.oauth2
-    assert rules is not None
+    rules = _rules(ctx)
 
     # RFC 6749 §3.2: "The client MUST use the HTTP POST method".
     if request.method not in rules.token_methods:
@@ -74,7 +79,7 @@ def _token(ctx: RequestContext) -> Response:
         if ctx.refuse(f):
             raise TokenError("invalid_request", f"unsupported content type {mimetype}")
     query = request.args.to_dict()
-    query_accepted = "query" in rules.client_auth or not ctx.strict
+    query_accepted = rules.token_params_in_query or not ctx.strict
     params = {**query, **body} if query_accepted else dict(body)
 
     if check_headers(
@@ -111,7 +116,7 @@ def _token(ctx: RequestContext) -> Response:
         access = _issue(ctx, code.grant, refresh_ok, with_id_token=True)
         code.issued_tokens.append(access[0])
         return access[1]
-    client = _authenticate(ctx, creds, pkce_used=False)
+    client = _authenticate(ctx, creds, pkce_used=False, public_ok=rules.public_clients)
     if grant_type == "refresh_token":
         return _refresh(ctx, client, params)
     # client_credentials (RFC 6749 §4.4): a token for the client itself, no user.
@@ -119,11 +124,37 @@ def _token(ctx: RequestContext) -> Response:
     return _issue(ctx, Grant(p.id, client.client_id, None, scope, {}), False)[1]
 
 
-def _authenticate(ctx: RequestContext, creds: PresentedCredentials, pkce_used: bool) -> Client:
-    """Check the client's credentials and where they were put (RFC 6749 §2.3)."""
-    p = ctx.provider
-    rules = p.oauth2
+def _rules(ctx: RequestContext) -> OAuth2Rules:
+    """The rules of the endpoint this request came to (Uber's legacy and v2 token URLs)."""
+    rules = ctx.provider.rules_at(ctx.url_name)
     assert rules is not None
+    return rules
+
+
+def _unauthenticated(ctx: RequestContext) -> TokenError:
+    """The provider's answer to a client that did not authenticate where it must."""
+    answer = _rules(ctx).client_auth_error
+    if answer is None:
+        return TokenError("invalid_client", "client authentication failed", 401)
+    return TokenError(answer.error, answer.description, answer.status)
+
+
+def _answer_source(ctx: RequestContext, rule: R.Rule) -> str | None:
+    answer = _rules(ctx).client_auth_error
+    return f"{rule.source}; {answer.source}" if answer else None
+
+
+def _authenticate(
+    ctx: RequestContext, creds: PresentedCredentials, pkce_used: bool, public_ok: bool
+) -> Client:
+    """Check the client's credentials and where they were put (RFC 6749 §2.3).
+
+    ``public_ok``: a client registered without a secret may go without one here
+    (a code bound by PKCE, RFC 7636 §1; refresh and revoke where the provider lets
+    public clients do them).
+    """
+    p = ctx.provider
+    rules = _rules(ctx)
     if creds.malformed_basic:
         ctx.flag(R.TOKEN_CLIENT_AUTH, "malformed Basic credentials", "base64(id:secret)", "?")
         raise TokenError("invalid_client", "malformed Authorization header", 401)
@@ -141,9 +172,10 @@ def _authenticate(ctx: RequestContext, creds: PresentedCredentials, pkce_used: b
                 f"{p.name} does not read client credentials from {place}",
                 list(rules.client_auth),
                 place,
+                source=_answer_source(ctx, R.TOKEN_CLIENT_AUTH_PLACEMENT),
             )
             if ctx.refuse(f):
-                raise TokenError("invalid_client", "client authentication failed", 401)
+                raise _unauthenticated(ctx)
         elif place not in rules.client_auth_documented:
             ctx.flag(
                 R.TOKEN_CLIENT_AUTH_UNDOCUMENTED,
@@ -161,15 +193,34 @@ def _authenticate(ctx: RequestContext, creds: PresentedCredentials, pkce_used: b
             R.TOKEN_CLIENT_AUTH, "unknown client_id", "a registered client_id", creds.client_id
         )
         raise TokenError("invalid_client", "unknown client", 401)
-    if creds.secret is None and pkce_used:
-        return client  # a public client, bound to the code by PKCE (RFC 7636 §1)
+    if creds.secret is None and client.client_secret is None and public_ok:
+        return client  # a public client (RFC 6749 §2.1)
+    if creds.secret is None and pkce_used and client.client_secret is not None:
+        # RFC 6749 §4.1.3: a client that was issued credentials MUST authenticate;
+        # PKCE binds the code to the client, it does not replace its secret.
+        refused = rules.pkce_without_secret == "refused"
+        f = ctx.flag(
+            R.TOKEN_PKCE_WITHOUT_SECRET,
+            "a client registered with a secret sent none, relying on PKCE",
+            "the client's secret, " + " or ".join(rules.client_auth_documented),
+            None,
+            "error" if refused else "warning",
+            source=_answer_source(ctx, R.TOKEN_PKCE_WITHOUT_SECRET),
+        )
+        if ctx.refuse(f):
+            raise _unauthenticated(ctx)
+        return client
     if not secrets_match(creds.secret, client.client_secret):
+        missing = creds.secret is None
         ctx.flag(
             R.TOKEN_CLIENT_AUTH,
-            "missing client secret" if creds.secret is None else "wrong client secret",
+            "missing client secret" if missing else "wrong client secret",
             "the client's secret",
-            None if creds.secret is None else "[redacted]",
+            None if missing else "[redacted]",
+            source=_answer_source(ctx, R.TOKEN_CLIENT_AUTH) if missing else None,
         )
+        if missing and client.client_secret is not None:
+            raise _unauthenticated(ctx)
         raise TokenError("invalid_client", "client authentication failed", 401)
     return client
 
@@ -179,10 +230,13 @@ def _authorization_code(
 ) -> Code:
     store = ctx.store
     code = store.codes.get(params.get("code") or "")
-    client = _authenticate(ctx, creds, pkce_used=bool(code and code.code_challenge))
+    pkce_used = bool(code and code.code_challenge)
+    client = _authenticate(ctx, creds, pkce_used=pkce_used, public_ok=pkce_used)
     with store.lock:
         if code is None or code.grant.client_id != client.client_id:
-            ctx.flag(R.TOKEN_CODE, "unknown authorization code", "a code this client got", None)
+            message = "unknown authorization code"
+            message = problem("authorization code", store.why_gone(params.get("code")), message)
+            ctx.flag(R.TOKEN_CODE, message, "a code this client got", None)
             raise TokenError("invalid_grant", "Invalid authorization code")
         if code.used:
             # RFC 6749 §4.1.2: refuse, and revoke the tokens issued from the code.
@@ -204,6 +258,19 @@ def _authorization_code(
         raise TokenError("invalid_grant", "redirect_uri does not match")
     if code.code_challenge:
         verifier = params.get("code_verifier")
+        if verifier and not _VERIFIER.fullmatch(verifier):
+            # RFC 7636 §4.1: 43 to 128 characters of [A-Z] / [a-z] / [0-9] / "-" / "." / "_" / "~".
+            refused = _rules(ctx).pkce_verifier_format == "refused"
+            f = ctx.flag(
+                R.TOKEN_PKCE_VERIFIER_FORMAT,
+                f"code_verifier is {len(verifier)} characters"
+                + ("" if set(verifier) <= _UNRESERVED else " with some outside the unreserved set"),
+                "43-128 characters of A-Z a-z 0-9 - . _ ~",
+                f"{len(verifier)} characters",
+                "error" if refused else "warning",
+            )
+            if ctx.refuse(f):
+                raise TokenError("invalid_grant", "code_verifier is malformed")
         check = _PKCE_CHECKS.get(code.code_challenge_method or "plain", code_challenge_method_s256)
         if not verifier or not check(verifier, code.code_challenge):
             ctx.flag(
@@ -218,28 +285,34 @@ def _authorization_code(
 
 def _refresh(ctx: RequestContext, client: Client, params: dict[str, str]) -> Response:
     store = ctx.store
-    rules = ctx.provider.oauth2
-    assert rules is not None
+    rules = _rules(ctx)
     value = params.get("refresh_token", "")
     with store.lock:
         record = store.refresh_tokens.get(value)
         if record is not None and record.rotated_to:
+            # Refused only where a source says the provider kills the old token; otherwise
+            # the fake must not be stricter than the provider (PROVIDERS-AUDIT ranked 15).
+            refused = rules.rotated_refresh_token_reuse == "refused"
             ctx.flag(
                 R.TOKEN_REFRESH_ROTATED,
                 "a refresh token that was already rotated out was used",
                 "the refresh token from the latest response",
                 "an old refresh token",
+                "error" if refused else "warning",
             )
-            raise TokenError("invalid_grant", "Invalid refresh token")
+            if refused:
+                raise TokenError("invalid_grant", "Invalid refresh token")
         if record is None or record.revoked or record.grant.client_id != client.client_id:
-            ctx.flag(R.TOKEN_REFRESH, "unknown or revoked refresh token", "a valid one", None)
+            message = "unknown or revoked refresh token"
+            message = problem("refresh token", store.why_gone(value), message)
+            ctx.flag(R.TOKEN_REFRESH, message, "a valid one", None)
             raise TokenError("invalid_grant", "Invalid refresh token")
         access, tok = store.issue_token(
             record.grant, rules.access_token_lifetime, with_refresh=rules.rotate_refresh_token
         )
         if rules.rotate_refresh_token:
             record.rotated_to = tok.refresh_token
-            record.revoked = True
+            record.revoked = rules.rotated_refresh_token_reuse == "refused"
         else:
             tok.refresh_token = value
     return _answer(ctx, record.grant, access, tok.refresh_token)
@@ -248,8 +321,7 @@ def _refresh(ctx: RequestContext, client: Client, params: dict[str, str]) -> Res
 def _issue(
     ctx: RequestContext, grant: Grant, refresh_ok: bool, with_id_token: bool = False
 ) -> tuple[str, Response]:
-    rules = ctx.provider.oauth2
-    assert rules is not None
+    rules = _rules(ctx)
     access, tok = ctx.store.issue_token(grant, rules.access_token_lifetime, refresh_ok)
     # OIDC Core §3.1.3.3: a code grant with the openid scope also returns an ID token.
     id_token = oidc.id_token(ctx, grant) if with_id_token else None
@@ -298,24 +370,51 @@ def template_context(ctx: RequestContext, grant: Grant) -> dict[str, Any]:
 
 
 def revoke(ctx: RequestContext) -> Response:
-    """RFC 7009 §2: revoke an access or refresh token; unknown tokens are not an error."""
+    """RFC 7009 §2: revoke an access or refresh token; unknown tokens are not an error.
+
+    The caller authenticates as a client (RFC 7009 §2.1), as a public client with its
+    client_id where the provider allows it, or, where the provider reads it that way
+    (DigitalOcean), with ``Authorization: Bearer`` and the access token itself.
+    """
+    rules = _rules(ctx)
     try:
         body, _ = _body_params()
         query = request.args.to_dict()
-        creds = presented(request.headers.get("Authorization"), body, query)
-        client = _authenticate(ctx, creds, pkce_used=False)
+        client_id = _revoking_client(ctx, rules, body, query)
     except TokenError as exc:
         return ctx.error("oauth", exc.error, exc.description, exc.status)
     value = {**query, **body}.get("token", "")
     store = ctx.store
     with store.lock:
         token = store.tokens.get(value)
-        if token is not None and token.grant.client_id == client.client_id:
+        if token is not None and token.grant.client_id == client_id:
             store.revoke_tokens([value])
         refresh = store.refresh_tokens.get(value)
-        if refresh is not None and refresh.grant.client_id == client.client_id:
+        if refresh is not None and refresh.grant.client_id == client_id:
             refresh.revoked = True
             for access in store.tokens.values():
                 if access.refresh_token == value:
                     access.revoked = True
+    if rules.revoke_response is not None:
+        return json_response(ctx.render(rules.revoke_response))
     return Response(status=200)
+
+
+def _revoking_client(
+    ctx: RequestContext, rules: OAuth2Rules, body: dict[str, str], query: dict[str, str]
+) -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if "bearer" in rules.revoke_auth and scheme.lower() == "bearer":
+        bearer = ctx.store.valid_token(value.strip(), ctx.provider.id)
+        if bearer is None:
+            ctx.flag(
+                R.TOKEN_CLIENT_AUTH,
+                "the Bearer token of the revoke request is not a valid access token",
+                "a valid access token",
+                "[redacted]",
+            )
+            raise TokenError("invalid_token", "The access token is invalid", 401)
+        return bearer.grant.client_id
+    creds = presented(header or None, body, query)
+    return _authenticate(ctx, creds, pkce_used=False, public_ok=rules.public_clients).client_id

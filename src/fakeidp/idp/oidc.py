@@ -9,15 +9,16 @@ ID tokens are RS256 JWTs signed by PyJWT with the app's key (:mod:`.keys`).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 from flask import Blueprint, Response, request
 
 from ..providers.model import Endpoint, OIDCRules, Provider
+from . import limits
 from . import rules as R
 from .context import RequestContext, json_response, provider_view
+from .oidc_faults import published_keys
 from .store import Grant
 from .templates import render
 
@@ -60,6 +61,11 @@ def issuer(p: Provider) -> str:
     return endpoint_url(p, _rules(p).issuer)
 
 
+def authorization_iss(p: Provider) -> str | None:
+    """RFC 9207 §2: the issuer for an authorization response, where the provider sends it."""
+    return issuer(p) if p.oidc is not None and p.oidc.authorization_response_iss else None
+
+
 # -- views ---------------------------------------------------------------------
 def discovery(ctx: RequestContext) -> Response:
     """Discovery §3 and §4.2: the provider's configuration, as JSON."""
@@ -86,6 +92,8 @@ def discovery(ctx: RequestContext) -> Response:
     }
     if "revoke" in urls:
         doc["revocation_endpoint"] = urls["revoke"]
+    if o.authorization_response_iss:
+        doc["authorization_response_iss_parameter_supported"] = True  # RFC 9207 §3
     if rules.pkce != "unsupported":
         doc["code_challenge_methods_supported"] = list(rules.pkce_methods)
     return json_response(doc, 200, **DISCOVERY_HEADERS)
@@ -93,7 +101,8 @@ def discovery(ctx: RequestContext) -> Response:
 
 def jwks(ctx: RequestContext) -> Response:
     """RFC 7517 §5: the public half of the key ID tokens are signed with."""
-    return json_response({"keys": [ctx.store.signing_key().jwk()]}, 200, **DISCOVERY_HEADERS)
+    # A key-rotation fault (.oidc_faults) adds the key it signed with from then on.
+    return json_response({"keys": published_keys(ctx)}, 200, **DISCOVERY_HEADERS)
 
 
 def userinfo(ctx: RequestContext) -> Response:
@@ -122,7 +131,9 @@ def userinfo(ctx: RequestContext) -> Response:
         return ctx.error("api", "invalid_token", "token missing or presented wrongly")
     token = ctx.store.valid_token(token_value, ctx.provider.id)
     if token is None or token.grant.user is None:
-        ctx.flag(R.API_TOKEN, "invalid, expired or revoked access token", "a valid token", "?")
+        message = "invalid, expired or revoked access token"
+        message = limits.problem("access token", ctx.store.why_gone(token_value), message)
+        ctx.flag(R.API_TOKEN, message, "a valid token", "?")
         return ctx.error("api", "invalid_token", "Invalid Token")
     if "openid" not in token.grant.scope:
         f = ctx.flag(
@@ -142,7 +153,7 @@ def userinfo(ctx: RequestContext) -> Response:
 def requested_claims(params: Mapping[str, str], member: str) -> set[str]:
     """The claim names the ``claims`` parameter asks for in ``member`` (OIDC Core §5.5)."""
     try:
-        data = json.loads(params.get("claims") or "{}")
+        data = limits.loads(params.get("claims") or "{}")
     except ValueError:
         return set()
     part = data.get(member) if isinstance(data, dict) else None
@@ -206,7 +217,7 @@ def check_authorize(ctx: RequestContext, args: Mapping[str, str]) -> bool:
     if ctx.provider.oidc is None or raw is None:
         return False
     try:
-        ok = isinstance(json.loads(raw), dict)
+        ok = isinstance(limits.loads(raw), dict)
     except ValueError:
         ok = False
     if ok:

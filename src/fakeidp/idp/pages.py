@@ -274,6 +274,7 @@ def dashboard() -> Response:
     refresh = request.args.get("refresh", "")
     with s.lock:
         all_findings = list(s.findings)
+        dropped = s.findings_dropped  # a finding's index counts the dropped ones too
         exchanges = [e for e in s.exchanges if provider in (None, e.provider)]
         exchange_count = len(exchanges)
         exchanges = exchanges[-DASHBOARD_ROWS:]
@@ -289,7 +290,11 @@ def dashboard() -> Response:
             "status": e.status,
             "status_class": _status_class(e.status),
             "answer": _answer(e.response),
-            "rules": [all_findings[i].rule for i in e.findings if i < len(all_findings)],
+            "rules": [
+                all_findings[i - dropped].rule
+                for i in e.findings
+                if 0 <= i - dropped < len(all_findings)
+            ],
         }
         for e in reversed(exchanges)
     ]
@@ -318,7 +323,9 @@ def dashboard() -> Response:
         finding_count=len(findings),
         findings=shown,
         exchanges=rows,
-        refresh=int(refresh) if refresh.isdigit() and 0 < int(refresh) <= 3600 else None,
+        refresh=int(refresh)
+        if refresh.isascii() and refresh.isdigit() and 0 < int(refresh) <= 3600
+        else None,
         refresh_query=request.query_string.decode("latin-1"),
     )
     return Response(html, 200, content_type="text/html; charset=utf-8", headers=PAGE_HEADERS)

@@ -411,3 +411,78 @@ def make_finding(
         actual=actual,
         source=rule.source,
     )
+
+
+# -- Providers as they are today (issue 9, part A) ---------------------------------------
+# Facts a fixture states per provider; findings from them carry the fixture's source where
+# it gives one (``[oauth2.client_auth_error] source``, ``[[lifecycle]] source``).
+AUTHZ_PKCE_METHOD_CASE = _rule(
+    "oauth2.authorize.pkce_method_case",
+    "error",
+    "RFC 7636 §4.3 (methods are case-sensitive); provider fixture pkce_methods_case_insensitive",
+    "code_challenge_method must be spelled 'S256' or 'plain'; a warning where the provider "
+    "accepts another case (X takes 's256')",
+)
+TOKEN_PKCE_WITHOUT_SECRET = _rule(
+    "oauth2.token.pkce_without_secret",
+    "error",
+    "RFC 6749 §4.1.3, §2.3.1; provider fixture pkce_without_secret",
+    "a client registered with a secret must authenticate with it; PKCE does not replace it",
+)
+TOKEN_PKCE_VERIFIER_FORMAT = _rule(
+    "oauth2.token.code_verifier_format",
+    "error",
+    "RFC 7636 §4.1; provider fixture pkce_verifier_format",
+    "code_verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~",
+)
+LIFECYCLE_RETIRED = _rule(
+    "provider.retired",
+    "error",
+    "provider fixture [[lifecycle]] (each cites the provider's notice)",
+    "the endpoint, host or provider was retired; real requests fail",
+)
+LIFECYCLE_DEPRECATED = _rule(
+    "provider.deprecated",
+    "warning",
+    "provider fixture [[lifecycle]] (each cites the provider's notice)",
+    "the endpoint, host or provider is deprecated; it still answers, but migrate",
+)
+LIFECYCLE_CLOSED = _rule(
+    "provider.closed",
+    "warning",
+    "provider fixture [[lifecycle]] (each cites the provider's notice)",
+    "the provider no longer registers new applications; only existing ones may still work",
+)
+
+
+# -- Provider token endpoints beyond RFC 6749 (issue 9, part B) ---------------------------------
+VALIDATE_TOKEN = _rule(
+    "oauth2.validate.token",
+    "error",
+    "dev.twitch.tv/docs/authentication/validate-tokens",
+    "GET /oauth2/validate must carry the access token in 'Authorization: OAuth <token>'",
+)
+VALIDATE_SCHEME = _rule(
+    "oauth2.validate.scheme",
+    "warning",
+    "dev.twitch.tv/docs/authentication/validate-tokens",
+    "Twitch documents 'Authorization: OAuth <token>' for /oauth2/validate, not Bearer",
+)
+REVOKE_CLIENT = _rule(
+    "oauth2.revoke.client_id",
+    "error",
+    "dev.twitch.tv/docs/authentication/revoke-tokens",
+    "a revoke request must name a registered client_id (Twitch: 404 'client does not exist')",
+)
+REVOKE_TOKEN = _rule(
+    "oauth2.revoke.token",
+    "error",
+    "dev.twitch.tv/docs/authentication/revoke-tokens",
+    "a revoke request must carry a token issued to the client (Twitch: 400 'Invalid token')",
+)
+TOKEN_INFO_REQUEST = _rule(
+    "oauth2.token_info.request",
+    "error",
+    "developer.wordpress.com/docs/oauth2 (Validating tokens); wpcom-connect-examples#1",
+    "/oauth2/token-info needs client_id and token in the query, for a token issued to that client",
+)

@@ -1,7 +1,10 @@
 """The fake IdP's state: clients, users, codes, tokens, exchanges, findings.
 
 One Store per app (``app.extensions["fakeidp"]``), never module globals. All
-access goes through one re-entrant lock: the live server is threaded.
+access goes through one re-entrant lock: the live server is threaded. What it
+keeps is bounded (:mod:`.limits`): expired and revoked codes and tokens are
+swept by the IdP's clock, live ones capped, exchanges and findings capped by
+count (and bytes), with counts of what was evicted or dropped.
 """
 
 from __future__ import annotations
@@ -18,9 +21,18 @@ from typing import Any
 from ..providers.model import Provider
 from .faults import FaultSet
 from .keys import SigningKey
+from .limits import (
+    EXCHANGE_OVERHEAD,
+    MAX_CODES,
+    MAX_EXCHANGE_BYTES,
+    MAX_EXCHANGES,
+    MAX_FINDINGS,
+    MAX_TOKENS,
+    SWEEP_EVERY,
+    CappedDict,
+    Retired,
+)
 from .rules import Finding
-
-MAX_EXCHANGES = 5000
 
 
 @dataclass
@@ -76,6 +88,7 @@ class RefreshToken:
 
 
 RequestParts = tuple[dict[str, str], dict[str, str], dict[str, str]]
+_CAPTURE_LOCK = threading.Lock()
 
 
 @dataclass
@@ -97,12 +110,15 @@ class Exchange:
     response: Any = None
     findings: list[int] = field(default_factory=list)
     fault: dict[str, Any] | None = None  # the injected fault that shaped the answer
+    size: int = 0  # bytes of request text held (headers, query, stored body): the byte cap
     _parts: RequestParts | None = field(default=None, repr=False, compare=False)
 
     def _request(self) -> RequestParts:
         if self._parts is None:
-            capture, self.capture = self.capture, None  # the raw request is dropped once read
-            self._parts = capture() if capture else ({}, {}, {})
+            with _CAPTURE_LOCK:  # read outside the store's lock (control API), maybe twice at once
+                if self._parts is None:
+                    capture, self.capture = self.capture, None  # the raw request goes once read
+                    self._parts = capture() if capture else ({}, {}, {})
         return self._parts
 
     @property
@@ -145,6 +161,7 @@ class Store:
         # Interactive: authorize shows a login and consent page instead of auto-approving.
         self.default_interactive = interactive
         self._signing_key: SigningKey | None = None  # made on first use; reset() keeps it
+        self._second_key: SigningKey | None = None  # the key rotation faults sign with
         # Run at the end of every reset: a config file's clients, users, modes, faults.
         self.setup: list[Callable[[Store], None]] = []
         self.reset()
@@ -168,11 +185,16 @@ class Store:
                     )
                 }
                 self.users[p.id] = User(p.user.login, copy.deepcopy(p.user.profile))
-            self.codes: dict[str, Code] = {}
-            self.tokens: dict[str, Token] = {}
-            self.refresh_tokens: dict[str, RefreshToken] = {}
-            self.exchanges: deque[Exchange] = deque(maxlen=MAX_EXCHANGES)
-            self.findings: list[Finding] = []
+            self.retired = Retired()  # what became of codes and tokens no longer held
+            self.codes: CappedDict[Code] = CappedDict(MAX_CODES, self.retired)
+            self.tokens: CappedDict[Token] = CappedDict(MAX_TOKENS, self.retired)
+            self.refresh_tokens: CappedDict[RefreshToken] = CappedDict(MAX_TOKENS, self.retired)
+            self._issued_since_sweep = 0
+            self.exchanges: deque[Exchange] = deque()
+            self.exchange_bytes = 0
+            self.exchanges_dropped = 0
+            self.findings: deque[Finding] = deque()
+            self.findings_dropped = 0
             self.expectations: dict[str, dict[str, Any]] = {}
             self.denials: dict[str, bool] = {}
             self.extra: dict[str, Any] = {}  # per-protocol state (OAuth 1.0a tokens, nonces)
@@ -196,6 +218,13 @@ class Store:
             if self._signing_key is None:
                 self._signing_key = SigningKey.generate()
             return self._signing_key
+
+    def second_signing_key(self) -> SigningKey:
+        """Another key, for the key-rotation faults (:mod:`.oidc_faults`); reset() keeps it."""
+        with self.lock:
+            if self._second_key is None:
+                self._second_key = SigningKey.generate()
+            return self._second_key
 
     # -- mode -------------------------------------------------------------
     def is_strict(self, provider: str) -> bool:
@@ -230,8 +259,43 @@ class Store:
     def issue_code(self, code: Code) -> str:
         value = self.new_secret()
         with self.lock:
+            self._count_issue()
             self.codes[value] = code
         return value
+
+    def _count_issue(self) -> None:
+        self._issued_since_sweep += 1
+        if self._issued_since_sweep >= SWEEP_EVERY:
+            self.sweep()
+
+    def sweep(self) -> int:
+        """Drop expired (by the IdP's clock) and revoked codes and tokens; how many went.
+
+        A rotated refresh token stays until the cap evicts it: its reuse is a
+        finding of its own (oauth2.token.refresh_rotated).
+        """
+        with self.lock:
+            self._issued_since_sweep = 0
+            now = self.now()
+            gone = [(v, "expired") for v, c in self.codes.items() if c.expires_at <= now]
+            for value, why in gone:
+                self.codes.retire(value, why)
+            dead = [
+                (v, "revoked" if t.revoked else "expired")
+                for v, t in self.tokens.items()
+                if t.revoked or (t.expires_at is not None and t.expires_at <= now)
+            ]
+            for value, why in dead:
+                self.tokens.retire(value, why)
+            revoked = [v for v, r in self.refresh_tokens.items() if r.revoked and not r.rotated_to]
+            for value in revoked:
+                self.refresh_tokens.retire(value, "revoked")
+            return len(gone) + len(dead) + len(revoked)
+
+    def why_gone(self, value: str | None) -> str | None:
+        """What became of a code or token no longer held (expired, revoked, evicted), if known."""
+        with self.lock:
+            return self.retired.why(value)
 
     def issue_token(self, grant: Grant, lifetime: int, with_refresh: bool) -> tuple[str, Token]:
         value = self.new_secret(32)
@@ -239,6 +303,7 @@ class Store:
         if with_refresh:
             token.refresh_token = self.new_secret(32)
         with self.lock:
+            self._count_issue()
             self.tokens[value] = token
             if token.refresh_token:
                 self.refresh_tokens[token.refresh_token] = RefreshToken(grant)
@@ -265,13 +330,52 @@ class Store:
 
     # -- recording ---------------------------------------------------------
     def record_exchange(self, exchange: Exchange) -> Exchange:
+        """Keep ``exchange``, dropping the oldest past the count and byte caps."""
+        exchange.size += EXCHANGE_OVERHEAD
         with self.lock:
             exchange.id = self._next_exchange
             self._next_exchange += 1
             self.exchanges.append(exchange)
+            self.exchange_bytes += exchange.size
+            while len(self.exchanges) > 1 and (
+                len(self.exchanges) > MAX_EXCHANGES or self.exchange_bytes > MAX_EXCHANGE_BYTES
+            ):
+                self.exchange_bytes -= self.exchanges.popleft().size
+                self.exchanges_dropped += 1
         return exchange
 
     def add_finding(self, finding: Finding) -> int:
+        """Keep ``finding``; its index counts every finding since the reset, dropped or not."""
         with self.lock:
             self.findings.append(finding)
-            return len(self.findings) - 1
+            if len(self.findings) > MAX_FINDINGS:
+                self.findings.popleft()
+                self.findings_dropped += 1
+            return self.findings_dropped + len(self.findings) - 1
+
+    def finding(self, index: int) -> Finding | None:
+        """The finding at ``index`` (as :meth:`add_finding` gave it), None once dropped."""
+        with self.lock:
+            position = index - self.findings_dropped
+            return self.findings[position] if 0 <= position < len(self.findings) else None
+
+    def usage(self) -> dict[str, Any]:
+        """What the store holds and what its caps evicted or dropped (docs/limits.md)."""
+        with self.lock:
+            return {
+                "codes": len(self.codes),
+                "access_tokens": len(self.tokens),
+                "refresh_tokens": len(self.refresh_tokens),
+                "exchanges": len(self.exchanges),
+                "exchange_bytes": self.exchange_bytes,
+                "findings": len(self.findings),
+                "evicted": {
+                    "codes": self.codes.evicted,
+                    "access_tokens": self.tokens.evicted,
+                    "refresh_tokens": self.refresh_tokens.evicted,
+                },
+                "dropped": {
+                    "exchanges": self.exchanges_dropped,
+                    "findings": self.findings_dropped,
+                },
+            }

@@ -21,7 +21,12 @@ def lookup(data: Any, path: str) -> Any:
     for part in path.split(".") if path else ():
         if isinstance(current, Mapping) and part in current:
             current = current[part]
-        elif isinstance(current, list) and part.isdigit() and int(part) < len(current):
+        elif (
+            isinstance(current, list)
+            and part.isascii()
+            and part.isdigit()
+            and int(part) < len(current)
+        ):
             current = current[int(part)]
         else:
             return _MISSING

@@ -1,6 +1,5 @@
 """Provider fixtures: the model and its loader."""
 
-from . import oauth1 as _oauth1  # noqa: F401  (registers the [oauth1] reader with the loader)
 from .hosts import override_hosts, with_hosts
 from .loader import FixtureError, builtin_providers, fixtures_dir, load_provider, load_providers
 from .model import Endpoint, Provider

@@ -6,103 +6,40 @@ file, the dotted key and what was expected, never a bare ``KeyError``.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, TypeVar
 
 from ..resources import shipped_dir
 from .model import (
+    API_ERROR_CASES,
     CLIENT_AUTH_PLACEMENTS,
     PROFILE_AUTH_SCHEMES,
     Endpoint,
+    ErrorCase,
     ErrorShape,
     HeaderRule,
+    Lifecycle,
     OAuth2Rules,
     OIDCRules,
     ProfileEndpoint,
     Provider,
+    ProviderAnswer,
     TestClient,
     TestUser,
     TokenResponse,
 )
-
-T = TypeVar("T")
-
-
-class FixtureError(ValueError):
-    """A provider fixture file is wrong; the message names file and key."""
-
-    def __init__(self, file: str, key: str, message: str) -> None:
-        self.file, self.key = file, key
-        super().__init__(f"{file}: key '{key}': {message}")
+from .oauth1 import read_oauth1
+from .reader import FixtureError as FixtureError  # re-exported: callers import it from here
+from .reader import Reader as _Reader
 
 
 def fixtures_dir() -> Path:
     """The shipped fixtures: inside the wheel, or the source tree's top level."""
     return shipped_dir("provider_fixtures")
-
-
-class _Reader:
-    """Typed access to one TOML table, with errors that name file and key."""
-
-    def __init__(self, file: str, table: Mapping[str, Any], prefix: str = "") -> None:
-        self.file, self.table, self.prefix = file, table, prefix
-        self.used: set[str] = set()
-
-    def key(self, name: str) -> str:
-        return f"{self.prefix}{name}"
-
-    def fail(self, name: str, message: str) -> FixtureError:
-        return FixtureError(self.file, self.key(name), message)
-
-    def get(self, name: str, kind: type[T], default: Any = ..., what: str = "") -> T:
-        self.used.add(name)
-        if name not in self.table:
-            if default is ...:
-                raise self.fail(name, f"is missing; expected {what or kind.__name__}")
-            return default  # type: ignore[no-any-return]
-        value = self.table[name]
-        if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise self.fail(
-                name,
-                f"expected {what or kind.__name__}, got {type(value).__name__} {value!r}",
-            )
-        return value
-
-    def strings(self, name: str, default: Any = ...) -> tuple[str, ...]:
-        value = self.get(name, list, default, what="a list of strings")
-        if not all(isinstance(v, str) for v in value):
-            raise self.fail(name, f"expected a list of strings, got {value!r}")
-        return tuple(value)
-
-    def choice(self, name: str, choices: tuple[str, ...], default: Any = ...) -> str:
-        value = self.get(name, str, default)
-        if value not in choices:
-            raise self.fail(name, f"expected one of {', '.join(choices)}; got {value!r}")
-        return value
-
-    def sub(self, name: str, default: Any = ...) -> _Reader:
-        table = self.get(name, dict, default, what="a table")
-        return _Reader(self.file, table, f"{self.key(name)}.")
-
-    def subs(self, name: str) -> list[_Reader]:
-        tables = self.get(name, list, [], what="an array of tables")
-        out = []
-        for i, table in enumerate(tables):
-            if not isinstance(table, dict):
-                raise self.fail(f"{name}[{i}]", "expected a table")
-            out.append(_Reader(self.file, table, f"{self.key(name)}[{i}]."))
-        return out
-
-    def check_unknown(self) -> None:
-        unknown = sorted(set(self.table) - self.used)
-        if unknown:
-            raise self.fail(unknown[0], "is not a known key (see provider_fixtures/README.md)")
 
 
 def _endpoint(r: _Reader, name: str, spec: str, hosts: Mapping[str, str]) -> Endpoint:
@@ -114,9 +51,13 @@ def _endpoint(r: _Reader, name: str, spec: str, hosts: Mapping[str, str]) -> End
     return Endpoint(name=name, host=host, path=path)
 
 
-def _endpoints(r: _Reader, hosts: Mapping[str, str]) -> dict[str, Endpoint]:
+def _endpoints(
+    r: _Reader, hosts: Mapping[str, str]
+) -> tuple[dict[str, Endpoint], dict[str, _Reader]]:
+    """The endpoints, and the ``oauth2`` override tables of those that have one."""
     table = r.sub("endpoints")
     out: dict[str, Endpoint] = {}
+    overrides: dict[str, _Reader] = {}
     for name in table.table:
         value = table.table[name]
         if isinstance(value, str):
@@ -126,9 +67,12 @@ def _endpoints(r: _Reader, hosts: Mapping[str, str]) -> dict[str, Endpoint]:
             sub = table.sub(name)
             ep = _endpoint(sub, "url", sub.get("url", str), hosts)
             methods = tuple(m.upper() for m in sub.strings("methods", ["GET"]))
+            role = sub.get("role", str, "")
+            if "oauth2" in sub.table:
+                overrides[name] = sub.sub("oauth2")
             sub.check_unknown()
-            out[name] = Endpoint(name=name, host=ep.host, path=ep.path, methods=methods)
-    return out
+            out[name] = Endpoint(name=name, host=ep.host, path=ep.path, methods=methods, role=role)
+    return out, overrides
 
 
 def _headers(r: _Reader, name: str, severity: str) -> tuple[HeaderRule, ...]:
@@ -164,6 +108,7 @@ def _error_shapes(r: _Reader) -> dict[str, ErrorShape]:
             body=e.get("body", object),
             status_by_error=MappingProxyType(dict(statuses)),
             content_type=e.get("content_type", str, "application/json"),
+            cases=_error_cases(e),
         )
         e.check_unknown()
     if "oauth" not in out:
@@ -173,8 +118,46 @@ def _error_shapes(r: _Reader) -> dict[str, ErrorShape]:
     return out
 
 
+_TOLERANCE = ("refused", "tolerated")
+REVOKE_AUTH = ("client", "bearer")
+
+
+def _client_auth_error(o: _Reader) -> ProviderAnswer | None:
+    if "client_auth_error" not in o.table:
+        return None
+    e = o.sub("client_auth_error")
+    answer = ProviderAnswer(
+        error=e.get("error", str),
+        description=e.get("error_description", str),
+        status=e.get("status", int),
+        source=e.get("source", str),
+    )
+    e.check_unknown()
+    return answer
+
+
+def _error_cases(e: _Reader) -> MappingProxyType[str, ErrorCase]:
+    """``cases``: the provider's own error, text and status for one situation."""
+    cases: dict[str, ErrorCase] = {}
+    table = e.sub("cases", {})
+    for name in table.table:
+        if name not in API_ERROR_CASES:
+            raise table.fail(name, f"expected one of {', '.join(API_ERROR_CASES)}")
+        c = table.sub(name)
+        cases[name] = ErrorCase(
+            error=c.get("error", str, None),
+            description=c.get("description", str, None),
+            status=c.get("status", int, None),
+        )
+        c.check_unknown()
+    return MappingProxyType(cases)
+
+
 def _oauth2(r: _Reader) -> OAuth2Rules:
-    o = r.sub("oauth2")
+    return _oauth2_rules(r.sub("oauth2"))
+
+
+def _oauth2_rules(o: _Reader) -> OAuth2Rules:
     placements = CLIENT_AUTH_PLACEMENTS
     client_auth = o.strings("client_auth")
     for p in client_auth:
@@ -206,9 +189,76 @@ def _oauth2(r: _Reader) -> OAuth2Rules:
         token_headers=_headers(o, "token_required_headers", "error")
         + _headers(o, "token_expected_headers", "warning"),
         code_lifetime=o.get("code_lifetime", int, 600),
+        token_params_in_query=o.get("token_params_in_query", bool, "query" in client_auth),
+        pkce_methods_case_insensitive=o.get("pkce_methods_case_insensitive", bool, False),
+        pkce_verifier_format=o.choice("pkce_verifier_format", _TOLERANCE, "tolerated"),  # type: ignore[arg-type]
+        pkce_without_secret=o.choice("pkce_without_secret", _TOLERANCE, "tolerated"),  # type: ignore[arg-type]
+        public_clients=o.get("public_clients", bool, False),
+        revoke_auth=o.strings("revoke_auth", ["client"]),
+        revoke_response=o.get("revoke_response", dict, None, what="a table (the JSON body)"),
+        rotated_refresh_token_reuse=o.choice(
+            "rotated_refresh_token_reuse",
+            _TOLERANCE,
+            "tolerated",  # type: ignore[arg-type]
+        ),
+        client_auth_error=_client_auth_error(o),
+        revoke_client_auth=o.choice(  # type: ignore[arg-type]
+            "revoke_client_auth", ("credentials", "client_id"), "credentials"
+        ),
     )
+    for way in rules.revoke_auth:
+        if way not in REVOKE_AUTH:
+            raise o.fail("revoke_auth", f"expected values from {REVOKE_AUTH}; got {way!r}")
     o.check_unknown()
     return rules
+
+
+def _endpoint_rules(
+    base: _Reader, endpoints: dict[str, Endpoint], overrides: dict[str, _Reader]
+) -> None:
+    """Give each endpoint with an ``oauth2`` table its own rules: the provider's, changed."""
+    for name, o in overrides.items():
+        merged = _Reader(o.file, {**base.table, **o.table}, o.prefix)
+        rules = _oauth2_rules(merged)
+        endpoints[name] = dataclasses.replace(endpoints[name], oauth2=rules)
+
+
+LIFECYCLE_STATUSES = ("retired", "deprecated", "closed")
+
+
+def _lifecycle(
+    r: _Reader, hosts: Mapping[str, str], endpoints: Mapping[str, Endpoint], names: set[str]
+) -> tuple[Lifecycle, ...]:
+    """``[[lifecycle]]``: what is retired, deprecated or closed, since when, and instead."""
+    out = []
+    for t in r.subs("lifecycle"):
+        target = t.get("applies_to", str)
+        kind, _, name = target.partition(":")
+        if not (
+            target == "provider"
+            or (kind == "host" and name in hosts)
+            or (kind == "endpoint" and (name in endpoints or name in names))
+        ):
+            raise t.fail(
+                "applies_to",
+                "expected 'provider', 'host:<key of [hosts]>' or "
+                f"'endpoint:<endpoint or profile name>'; got {target!r}",
+            )
+        answer = t.sub("answer", {})
+        fact = Lifecycle(
+            applies_to=target,
+            status=t.choice("status", LIFECYCLE_STATUSES),  # type: ignore[arg-type]
+            since=t.get("since", str),
+            source=t.get("source", str),
+            replacement=t.get("replacement", str, ""),
+            answer_status=answer.get("status", int, 410),
+            answer_body=answer.get("body", object, None),
+            answer_verified=answer.get("verified", bool, False),
+        )
+        answer.check_unknown()
+        t.check_unknown()
+        out.append(fact)
+    return tuple(sorted(out, key=lambda f: f.applies_to != "provider"))
 
 
 DISCOVERY_SUFFIX = "/.well-known/openid-configuration"  # OpenID Connect Discovery 1.0 §4
@@ -261,6 +311,7 @@ def _oidc(
         scopes_supported=o.strings("scopes_supported", ["openid"]),
         token_endpoint_auth_methods_supported=o.strings("token_endpoint_auth_methods_supported"),
         id_token_lifetime=o.get("id_token_lifetime", int, 3600),
+        authorization_response_iss=o.get("authorization_response_iss", bool, False),
     )
     o.check_unknown()
     userinfo = ProfileEndpoint(
@@ -349,13 +400,17 @@ def load_provider(path: Path) -> Provider:
     u = r.sub("user")
     user = TestUser(u.get("login", str), u.get("profile", dict))
     u.check_unknown()
-    endpoints = _endpoints(r, hosts)
+    endpoints, endpoint_overrides = _endpoints(r, hosts)
     oauth2 = token_response = None
+    if endpoint_overrides and protocol != "oauth2":
+        name = next(iter(endpoint_overrides))
+        raise r.fail(f"endpoints.{name}.oauth2", 'needs protocol = "oauth2"')
     if protocol == "oauth2":
         for needed in ("authorize", "token"):
             if needed not in endpoints:
                 raise r.fail(f"endpoints.{needed}", "is missing; an oauth2 provider needs it")
         oauth2 = _oauth2(r)
+        _endpoint_rules(r.sub("oauth2"), endpoints, endpoint_overrides)
         t = r.sub("token_response")
         token_response = TokenResponse(
             token_type=t.get("token_type", str, None),
@@ -363,7 +418,7 @@ def load_provider(path: Path) -> Provider:
             extra=t.get("extra", dict, {}),
         )
         t.check_unknown()
-    oauth1 = _OAUTH1_HOOK[0](r) if protocol == "oauth1" and _OAUTH1_HOOK else None
+    oauth1 = read_oauth1(r) if protocol == "oauth1" else None
     oidc, userinfo = None, None
     if "oidc" in r.table:
         if protocol != "oauth2":
@@ -372,6 +427,7 @@ def load_provider(path: Path) -> Provider:
     profiles = _profiles(r, hosts, optional=oidc is not None)
     if userinfo is not None:
         profiles += (userinfo,)
+    lifecycle = _lifecycle(r, hosts, endpoints, {p.endpoint.name for p in profiles})
     provider = Provider(
         id=pid,
         name=r.get("name", str),
@@ -389,14 +445,10 @@ def load_provider(path: Path) -> Provider:
         token_response=token_response,
         oauth1=oauth1,
         oidc=oidc,
+        lifecycle=lifecycle,
     )
     r.check_unknown()
     return provider
-
-
-# The OAuth 1.0a rules reader registers itself here, so this module does not
-# import protocol code; see fakeidp.providers.oauth1.
-_OAUTH1_HOOK: list[Callable[[_Reader], Any]] = []
 
 
 def load_providers(directory: Path | None = None) -> dict[str, Provider]:

@@ -15,6 +15,8 @@ Protocol = Literal["oauth2", "oauth1"]
 PkcePolicy = Literal["required", "optional", "unsupported"]
 ClientAuth = Literal["basic", "body", "query"]
 RedirectCheck = Literal["exact", "registered"]
+LifecycleStatus = Literal["retired", "deprecated", "closed"]
+Tolerance = Literal["refused", "tolerated"]
 
 CLIENT_AUTH_PLACEMENTS: tuple[ClientAuth, ...] = ("basic", "body", "query")
 PROFILE_AUTH_SCHEMES: tuple[str, ...] = (
@@ -34,6 +36,15 @@ class Endpoint:
     host: str
     path: str
     methods: tuple[str, ...] = ("GET",)
+    # The view that serves it (``token``); empty: the name. Lets one provider serve a
+    # protocol endpoint at several URLs (Uber's legacy /oauth/token and /oauth/v2/token).
+    role: str = ""
+    # OAuth 2.0 rules of this URL where they differ from the provider's ``[oauth2]``.
+    oauth2: OAuth2Rules | None = None
+
+    @property
+    def view(self) -> str:
+        return self.role or self.name
 
 
 @dataclass(frozen=True)
@@ -65,6 +76,19 @@ class ProfileEndpoint:
 
 
 @dataclass(frozen=True)
+class ErrorCase:
+    """The provider's own answer to one situation (a missing token, an invalid one)."""
+
+    error: str | None = None
+    description: str | None = None
+    status: int | None = None
+
+
+# The situations an [errors.api.cases] table may name (provider_fixtures/README.md).
+API_ERROR_CASES = ("token_missing", "token_invalid", "header_missing", "header_wrong")
+
+
+@dataclass(frozen=True)
 class ErrorShape:
     """How the provider answers an error: status and a JSON body template."""
 
@@ -74,9 +98,54 @@ class ErrorShape:
         default_factory=lambda: MappingProxyType({})
     )
     content_type: str = "application/json"
+    cases: MappingProxyType[str, ErrorCase] = field(default_factory=lambda: MappingProxyType({}))
 
     def status_for(self, error: str) -> int:
         return self.status_by_error.get(error, self.status)
+
+
+@dataclass(frozen=True)
+class ProviderAnswer:
+    """How a provider words one refusal: its error code, description and status."""
+
+    error: str
+    description: str
+    status: int
+    source: str
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """A provider, host or endpoint that is retired, deprecated or closed to new apps.
+
+    ``applies_to`` is ``"provider"``, ``"host:<key>"`` or ``"endpoint:<name>"`` (an
+    endpoint or profile name). A retired one is answered today with ``answer``
+    (status and body); ``answer_verified`` says whether that answer has a source.
+    """
+
+    applies_to: str
+    status: LifecycleStatus
+    since: str
+    source: str
+    replacement: str
+    answer_status: int = 410
+    answer_body: Any = None
+    answer_verified: bool = False
+
+    def applies(self, endpoint: Endpoint) -> bool:
+        kind, _, name = self.applies_to.partition(":")
+        if kind == "provider":
+            return True
+        return name == (endpoint.host if kind == "host" else endpoint.name)
+
+    def describe(self, what: str) -> str:
+        verb = {
+            "retired": "was retired",
+            "deprecated": "is deprecated",
+            "closed": "is closed to new applications",
+        }[self.status]
+        text = f"{what} {verb} (since {self.since}; {self.source})"
+        return f"{text}; use instead: {self.replacement}" if self.replacement else text
 
 
 @dataclass(frozen=True)
@@ -103,6 +172,27 @@ class OAuth2Rules:
     required_authorize_params: tuple[str, ...]
     token_headers: tuple[HeaderRule, ...]
     code_lifetime: int = 600
+    # Token params read from the query string too (X's SDK sends them there).
+    token_params_in_query: bool = False
+    # code_challenge_method matched case-insensitively (X accepts "s256").
+    pkce_methods_case_insensitive: bool = False
+    # A code_verifier outside RFC 7636 §4.1 (43-128 unreserved characters).
+    pkce_verifier_format: Tolerance = "tolerated"
+    # A client registered with a secret that drops it because it used PKCE (RFC 6749 §4.1.3).
+    pkce_without_secret: Tolerance = "tolerated"
+    # Clients registered without a secret refresh and revoke with client_id alone.
+    public_clients: bool = False
+    # How a revoke request may authenticate: "client" (RFC 7009 §2.1), "bearer" (the token).
+    revoke_auth: tuple[str, ...] = ("client",)
+    # The revoke answer's JSON body (X {"revoked": true}); None: an empty 200.
+    revoke_response: Any = None
+    # A rotated-out refresh token used again: "refused" only where a source says so.
+    rotated_refresh_token_reuse: Tolerance = "tolerated"
+    # The provider's answer to a confidential client that did not authenticate where it must.
+    client_auth_error: ProviderAnswer | None = None
+    # How the revoke endpoint knows the client: "credentials" (RFC 7009 §2.1, client
+    # authentication) or "client_id" alone (Twitch), see provider_fixtures/README.md.
+    revoke_client_auth: Literal["credentials", "client_id"] = "credentials"
 
 
 @dataclass(frozen=True)
@@ -130,6 +220,8 @@ class OIDCRules:
     scopes_supported: tuple[str, ...]
     token_endpoint_auth_methods_supported: tuple[str, ...]
     id_token_lifetime: int
+    # RFC 9207: iss in every authorization response, advertised in discovery.
+    authorization_response_iss: bool = False
 
 
 @dataclass(frozen=True)
@@ -169,6 +261,8 @@ class Provider:
     host_aliases: MappingProxyType[str, tuple[str, ...]] = field(
         default_factory=lambda: MappingProxyType({})
     )
+    # Retired, deprecated and closed parts (``[[lifecycle]]``), provider-wide ones first.
+    lifecycle: tuple[Lifecycle, ...] = ()
 
     def endpoint(self, name: str) -> Endpoint:
         return self.endpoints[name]
@@ -191,8 +285,25 @@ class Provider:
     def all_endpoints(self) -> tuple[Endpoint, ...]:
         return tuple(self.endpoints.values()) + tuple(p.endpoint for p in self.profiles)
 
+    def lifecycle_of(self, endpoint: Endpoint) -> tuple[Lifecycle, ...]:
+        """The lifecycle facts that apply to ``endpoint`` (an endpoint or profile URL)."""
+        return tuple(fact for fact in self.lifecycle if fact.applies(endpoint))
+
+    def is_current(self, endpoint: Endpoint) -> bool:
+        """Neither retired nor deprecated itself (a whole-provider fact does not count)."""
+        return not any(f.applies_to != "provider" for f in self.lifecycle_of(endpoint))
+
+    def rules_at(self, endpoint_name: str) -> OAuth2Rules | None:
+        """The OAuth 2.0 rules of one endpoint: its own where it has them."""
+        endpoint = self.endpoints.get(endpoint_name)
+        return (endpoint.oauth2 if endpoint else None) or self.oauth2
+
     @property
     def primary_profile(self) -> ProfileEndpoint:
+        """The first profile endpoint that is current; the first one if none is."""
+        for profile in self.profiles:
+            if self.is_current(profile.endpoint):
+                return profile
         return self.profiles[0]
 
     def error_shape(self, kind: str) -> ErrorShape:

@@ -1,7 +1,7 @@
 """The ``[oauth1]`` table of a provider fixture: OAuth 1.0a rules (RFC 5849).
 
-Importing this module registers :func:`read_oauth1` with the loader, so a
-fixture with ``protocol = "oauth1"`` gets an :class:`OAuth1Rules`;
+The loader calls :func:`read_oauth1` for a fixture with
+``protocol = "oauth1"``, which gets an :class:`OAuth1Rules`;
 ``provider_fixtures/README.md`` documents every key.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.serialization import load_pem_private_key, load_pem_public_key
 
-from .loader import _OAUTH1_HOOK, _Reader
+from .reader import Reader as _Reader
 
 SIGNATURE_METHODS = ("HMAC-SHA1", "RSA-SHA1", "PLAINTEXT")
 # RFC 5849 §3.5: the three places protocol parameters may travel.
@@ -172,7 +172,3 @@ def read_oauth1(r: _Reader) -> OAuth1Rules:
         raise o.fail("timestamp_window", "must be a positive number of seconds")
     o.check_unknown()
     return rules
-
-
-if read_oauth1 not in _OAUTH1_HOOK:
-    _OAUTH1_HOOK.append(read_oauth1)

@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from ..conformance.results import STATUS_LABELS, Report, Result
-from .terminal import headline
+from .terminal import group_lines, headline
 
 CSS = """
 body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}
@@ -113,6 +113,7 @@ def to_html(report: Report) -> str:
         f"<p>{_e(headline(report))}. fakeidp {_e(report.fakeidp_version)}, {_e(report.started)}; "
         f"capabilities: {_e(', '.join(report.capabilities))}.</p>"
         + "".join(f'<p class="note"><strong>Note:</strong> {_e(n)}</p>' for n in report.notes)
+        + "".join(f'<p class="group">{_e(line)}</p>' for line in group_lines(report))
         + f'<p class="legend">{legend} Click a cell for what was expected, what arrived, and the '
         "requests.</p>"
         f'<table><thead><tr><th class="provider">provider</th>{head}</tr></thead>'

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from ..conformance.results import Report, Result
-from .terminal import headline
+from .terminal import group_lines, headline
 
 SYMBOLS = {"pass": "✅", "fail": "❌", "warning": "⚠️", "not_applicable": "n/a"}
 MAX_VALUE = 300
@@ -36,6 +36,9 @@ def _item(r: Result) -> str:
 def to_markdown(report: Report) -> str:
     out = [f"## fakeidp conformance: {_cell(report.target)}", "", f"**{headline(report)}**", ""]
     out += [f"> **Note:** {_cell(note)}\n" for note in report.notes]
+    groups = group_lines(report)
+    if groups:
+        out += [f"- {_cell(line)}" for line in groups] + [""]
     checks = report.checks
     out.append("| provider | " + " | ".join(f"`{c.id}`" for c in checks) + " |")
     out.append("|---|" + "|".join(":-:" for _ in checks) + "|")
