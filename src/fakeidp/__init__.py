@@ -19,9 +19,10 @@ from .transport import LiveServer, NetworkBlocked, WSGIAdapter, in_process_sessi
 
 __version__ = "0.1.0"
 
+# WSGITransport and AsyncWSGITransport (httpx) are importable by name, but left out of
+# __all__: a star import must not need httpx.
 __all__ = [
     "RULES",
-    "AsyncWSGITransport",
     "Browser",
     "BrowserError",
     "Callback",
@@ -41,7 +42,6 @@ __all__ = [
     "OAuth2Client",
     "Provider",
     "WSGIAdapter",
-    "WSGITransport",
     "builtin_providers",
     "create_app",
     "in_process_session",

@@ -307,7 +307,9 @@ def intercept(
     strict: bool = True,
     host_overrides: HostOverrides | None = None,
 ) -> Iterator[FakeIdP]:
-    """``with fakeidp.intercept() as idp:`` requests to real provider URLs reach a fake IdP."""
+    """``with fakeidp.intercept() as idp:`` requests and httpx calls to the providers' real
+    URLs reach a fake IdP in-process; any other way to a provider's host fails at once with
+    :class:`~fakeidp.NetworkBlocked`."""
     idp = FakeIdP(providers, strict=strict, host_overrides=host_overrides)
     with idp.intercepting():
         yield idp

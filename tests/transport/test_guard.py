@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import http.client
 import socket
+import ssl
 import threading
 import urllib.error
 import urllib.request
@@ -131,6 +132,9 @@ def original_state() -> tuple[object, ...]:
         socket.socket.connect,
         socket.socket.connect_ex,
         asyncio.base_events.BaseEventLoop.getaddrinfo,
+        asyncio.base_events.BaseEventLoop.create_connection,
+        ssl.SSLContext.wrap_socket,
+        ssl.SSLContext.wrap_bio,
         HTTPAdapter.send,
         httpx.HTTPTransport.handle_request,
         httpx.AsyncHTTPTransport.handle_async_request,
@@ -215,3 +219,41 @@ def test_a_shipped_provider_the_test_did_not_ask_for_is_guarded_too() -> None:
     message = str(err.value)
     assert message.startswith("fakeidp blocked a connection to api.digitalocean.com:443 from")
     assert "No active interception serves 'digitalocean'" in message
+
+
+def test_a_client_that_resolves_names_its_own_way_is_stopped_before_tls() -> None:
+    """aiohttp with its own resolver (aiodns does this) never calls getaddrinfo: it is
+    stopped when it names the host for TLS, before a byte of the request is sent."""
+    aiohttp = pytest.importorskip("aiohttp")
+    listener = socket.create_server(("127.0.0.1", 0))  # stands in for the provider's address
+    port = listener.getsockname()[1]
+
+    class OwnResolver(aiohttp.abc.AbstractResolver):  # type: ignore[misc]
+        async def resolve(self, host: str, port_: int = 0, family: int = 0) -> list[dict]:  # type: ignore[type-arg]
+            return [
+                {"hostname": host, "host": "127.0.0.1", "port": port, "family": socket.AF_INET,
+                 "proto": 0, "flags": 0}
+            ]  # fmt: skip
+
+        async def close(self) -> None:
+            pass
+
+    async def fetch() -> None:
+        connector = aiohttp.TCPConnector(resolver=OwnResolver())
+        async with aiohttp.ClientSession(connector=connector) as session:
+            await session.get("https://api.vimeo.com/me")
+
+    with listener, fakeidp.intercept(["vimeo"]), pytest.raises(NetworkBlocked) as err:
+        asyncio.run(fetch())
+    assert err.value.host == "api.vimeo.com"
+    assert err.value.library == "aiohttp"
+
+
+def test_tls_to_a_provider_name_is_stopped_whatever_the_address() -> None:
+    context = ssl.create_default_context()
+    with fakeidp.intercept(["imgur"]), socket.socket() as sock:
+        with pytest.raises(NetworkBlocked, match=r"api\.imgur\.com"):
+            context.wrap_socket(sock, server_hostname="api.imgur.com")
+        incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+        with pytest.raises(NetworkBlocked):
+            context.wrap_bio(incoming, outgoing, False, "API.imgur.com")

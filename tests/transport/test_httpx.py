@@ -244,6 +244,7 @@ def test_without_httpx_fakeidp_works_and_says_what_it_lacks() -> None:
         sys.modules["httpx"] = None  # as if httpx were not installed
         import requests
         import fakeidp
+        from fakeidp import *  # noqa: F403  (nothing in __all__ needs httpx)
 
         with fakeidp.intercept(["uber"]) as idp:
             assert requests.get("https://api.uber.com/v1/me").status_code == 401

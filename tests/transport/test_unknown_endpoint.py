@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import requests
 
 import fakeidp
@@ -105,3 +106,22 @@ def test_a_fixtures_own_not_found_shape_is_used() -> None:
     assert response.json()["id"] == "not_found"
     assert "GET /v2/droplets" in response.json()["message"]
     assert [f.rule for f in idp.findings()] == ["transport.unknown_endpoint"]
+
+
+def test_a_users_test_that_calls_an_unknown_path_fails_and_says_which(
+    pytester: pytest.Pytester,
+) -> None:
+    """Through the pytest plugin: the test passes its own asserts, yet fails at teardown."""
+    pytester.makepyfile(
+        test_user="""
+        import requests
+
+        def test_droplets(fakeidp):
+            with fakeidp.intercepting():
+                answer = requests.get("https://api.digitalocean.com/v2/droplets", timeout=5)
+            assert answer.status_code == 404
+        """
+    )
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-p", "no:hypothesispytest")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*transport.unknown_endpoint*GET /v2/droplets*"])

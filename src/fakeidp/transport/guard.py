@@ -4,7 +4,9 @@ requests and httpx calls to a provider's host are answered by interception;
 every other way out (urllib, http.client, urllib3, aiohttp, asyncio streams, a
 raw socket) has to resolve the host name or connect to it first. The guard
 patches those doors, for the providers' host names only (``socket.getaddrinfo``,
-``socket.socket.connect`` / ``connect_ex``, asyncio's ``loop.getaddrinfo``) and
+``socket.socket.connect`` / ``connect_ex``, asyncio's ``loop.getaddrinfo`` and
+``loop.create_connection``, and TLS's ``server_hostname`` in ``SSLContext.wrap_socket``
+/ ``wrap_bio``, which catches a client that resolves names its own way) and
 fails at once with :class:`NetworkBlocked`, which names the host, the library
 found on the caller's stack, and how to route that library to the fake IdP.
 Other hosts (the live server on 127.0.0.1 too) are left alone.
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 import sys
 from collections.abc import Mapping
 from types import FrameType
@@ -188,8 +191,44 @@ def _wrappers() -> list[Door]:
             raise _refuse(host, port, owner)
         return await loop_resolve(self, host, port, *args, **kwargs)
 
+    loop_connect = _LOOP.create_connection
+    wrap_socket, wrap_bio = ssl.SSLContext.wrap_socket, ssl.SSLContext.wrap_bio
+
+    async def loop_create_connection(
+        self: asyncio.base_events.BaseEventLoop,
+        protocol_factory: Any,
+        host: Any = None,
+        port: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        # A client with its own resolver (aiohttp with aiodns) connects to an address, but
+        # names the host for TLS: server_hostname gives it away.
+        for name in (host, kwargs.get("server_hostname")):
+            owner = _owner(name)
+            if owner is not None:
+                if kwargs.get("sock") is not None:
+                    kwargs["sock"].close()  # connected already (happy eyeballs): ours to end
+                raise _refuse(name, port, owner)
+        return await loop_connect(self, protocol_factory, host, port, **kwargs)
+
+    def guarded_wrap_socket(self: ssl.SSLContext, sock: Any, *args: Any, **kwargs: Any) -> Any:
+        # The last door: TLS to a provider's name, however the address was found.
+        owner = _owner(kwargs.get("server_hostname", args[3] if len(args) > 3 else None))
+        if owner is not None:
+            raise _refuse(owner.hostname, 443, owner)
+        return wrap_socket(self, sock, *args, **kwargs)
+
+    def guarded_wrap_bio(self: ssl.SSLContext, *args: Any, **kwargs: Any) -> Any:
+        owner = _owner(kwargs.get("server_hostname", args[3] if len(args) > 3 else None))
+        if owner is not None:
+            raise _refuse(owner.hostname, 443, owner)
+        return wrap_bio(self, *args, **kwargs)
+
     return [
         (socket, "getaddrinfo", resolve, getaddrinfo),
+        (_LOOP, "create_connection", loop_connect, loop_create_connection),
+        (ssl.SSLContext, "wrap_socket", wrap_socket, guarded_wrap_socket),
+        (ssl.SSLContext, "wrap_bio", wrap_bio, guarded_wrap_bio),
         (socket.socket, "connect", connect, guarded_connect),
         (socket.socket, "connect_ex", connect_ex, guarded_connect_ex),
         (_LOOP, "getaddrinfo", loop_resolve, loop_getaddrinfo),
