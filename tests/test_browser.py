@@ -62,14 +62,14 @@ def test_approves_at_the_real_authorization_url_and_the_code_works(
 def test_the_fakes_own_urls_work_in_process_and_live() -> None:
     idp = fakeidp.FakeIdP()
     callback, client, auth = oauth2_login(idp, "uber", real_urls=False)
-    assert finish_oauth2(client, auth, callback) == idp.user("uber").profile["uuid"]
+    assert finish_oauth2(client, auth, callback) == idp.user("uber").profile["rider_id"]
     with idp.serve() as server:
         connection = idp.connection("uber", redirect_uri=REDIRECT)
         assert connection.authorize_url.startswith(server.base_url)
         client = fakeidp.OAuth2Client(connection, requests.Session())  # a real socket
         auth = client.authorization_request()
         callback = idp.browser.authorize(auth.url)
-        assert finish_oauth2(client, auth, callback) == idp.user("uber").profile["uuid"]
+        assert finish_oauth2(client, auth, callback) == idp.user("uber").profile["rider_id"]
 
 
 def test_deny_brings_access_denied_with_the_state(intercepting: fakeidp.FakeIdP) -> None:
@@ -208,7 +208,7 @@ def test_login_through_a_live_app(intercepting: fakeidp.FakeIdP) -> None:
     with fakeidp.LiveServer(app) as server:  # the app on a real socket, another thread
         response = intercepting.browser.login(requests.Session(), server.base_url + "/login")
     assert response.status_code == 200
-    assert response.json() == {"user_id": intercepting.user("uber").profile["uuid"]}
+    assert response.json() == {"user_id": intercepting.user("uber").profile["rider_id"]}
 
 
 # Starlette 1.10 prefers httpx2 for its TestClient and warns that httpx is deprecated there.
@@ -240,7 +240,7 @@ def test_login_through_starlettes_test_client(intercepting: fakeidp.FakeIdP) -> 
     app = Starlette(routes=[Route("/login", login), Route("/callback", callback)])
     # TestClient follows redirects by default; the browser asks it not to.
     response = intercepting.browser.login(TestClient(app), "/login")
-    assert response.json() == {"user_id": intercepting.user("uber").profile["uuid"]}
+    assert response.json() == {"user_id": intercepting.user("uber").profile["rider_id"]}
 
 
 @pytest.fixture
@@ -258,7 +258,7 @@ async def test_alogin_with_an_async_client_against_a_live_app(
         async with httpx.AsyncClient(base_url=server.base_url) as client:
             response = await intercepting.browser.alogin(client, server.base_url + "/")
             denied = await intercepting.browser.alogin(client, "/login", deny=True)
-    assert response.json() == {"user_id": intercepting.user("uber").profile["uuid"]}
+    assert response.json() == {"user_id": intercepting.user("uber").profile["rider_id"]}
     assert (denied.status_code, denied.json()) == (403, {"error": "cancelled"})
 
 

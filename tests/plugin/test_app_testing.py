@@ -73,7 +73,7 @@ def test_the_intercept_fixture_alone_or_with_the_marker(pytester: pytest.Pyteste
         @pytest.mark.fakeidp(provider="uber")
         def test_fixture(fakeidp_intercept, fakeidp):
             assert fakeidp_intercept is fakeidp
-            assert app_login(fakeidp) == fakeidp.user().profile["uuid"]
+            assert app_login(fakeidp) == fakeidp.user().profile["rider_id"]
 
         @pytest.mark.fakeidp(intercept=True)
         def test_both(fakeidp_intercept):

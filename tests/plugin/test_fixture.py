@@ -45,10 +45,10 @@ def test_each_test_starts_from_a_reset_idp(pytester: pytest.Pytester) -> None:
         import fakeidp as lib
 
         def test_one(fakeidp):
-            fakeidp.set_user("uber", "alice", uuid="alice-uuid")
+            fakeidp.set_user("uber", "alice", rider_id="alice-rider-id")  # /v1.2/me: rider_id
             fakeidp.strict = False
             client = lib.OAuth2Client(fakeidp.connection("uber"), fakeidp.session())
-            assert client.login().user_id == "alice-uuid"
+            assert client.login().user_id == "alice-rider-id"
 
         def test_two(fakeidp):
             assert fakeidp.user("uber").login == "uberdev"
@@ -133,10 +133,11 @@ def test_marker_picks_provider_strictness_and_faults(pytester: pytest.Pytester) 
         @pytest.mark.fakeidp(provider="uber", strict=False)
         def test_default_provider_and_lenient(fakeidp):
             assert fakeidp.provider_id == "uber" and fakeidp.strict is False
-            assert fakeidp.urls()["token"].endswith("/uber/login/oauth/token")
+            assert fakeidp.urls()["token"].endswith("/uber/auth/oauth/v2/token")
             client = lib.OAuth2Client(fakeidp.connection(scope_separator=","), fakeidp.session())
             assert client.login().user_id  # lenient: answered normally ...
-            assert fakeidp.findings(rule="oauth2.authorize.scope_separator") == []  # one scope
+            # ... and the comma between Uber's scopes (profile, offline_access) only recorded
+            assert fakeidp.acknowledge("oauth2.authorize.scope_separator")
 
         @pytest.mark.fakeidp(provider="uber", faults=[{"endpoint": "token", "kind": "status", "status": 503}])
         def test_faults(fakeidp):
