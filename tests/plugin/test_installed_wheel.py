@@ -97,7 +97,7 @@ class Adapter:
 
     def refresh(self, env):
         result = self._profile(env)
-        if result.get("status") != 401:
+        if result.get("status") not in (401, 403):  # Imgur says 403 for an expired token
             return result
         refresh_token = env.scratch["token"]["refresh_token"]
         return self._token(env, {"grant_type": "refresh_token",
