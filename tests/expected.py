@@ -12,6 +12,7 @@ EXPECTED_USER_IDS = {
     "digitalocean": "b6fr89dbf6d9156cace5f3c78dc9851d957381ef",
     "dribbble": "483195",
     "imgur": "384077",
+    "jira-data-center": "fakeidptest",
     "oidc": "248289761001",
     "twitch": "739003271",
     "twitch-kraken": "22761313",

@@ -38,7 +38,7 @@ def test_a_configured_idp_logs_in_with_the_configured_client_and_user() -> None:
         "uber", client_id="my-app", client_secret="my-app-secret", redirect_uri=CALLBACK
     )
     result = fakeidp.OAuth2Client(connection, idp.session()).login()
-    assert result.user_id == "alice-uuid"
+    assert result.user_id == "alice-rider-id"
     assert result.profile["first_name"] == "Alice"
     assert not idp.is_strict("uber") and idp.is_strict("twitch")
     # The default client now only takes the registered redirect URI.
@@ -205,7 +205,7 @@ def test_serve_honours_the_config(tmp_path: Path) -> None:
         with pytest.raises(fakeidp.LoginError) as caught:
             fakeidp.OAuth2Client(live, requests.Session()).login()
         assert (caught.value.kind, caught.value.retry_after) == ("rate_limited", 9)
-        assert fakeidp.OAuth2Client(live, requests.Session()).login().user_id == "alice-uuid"
+        assert fakeidp.OAuth2Client(live, requests.Session()).login().user_id == "alice-rider-id"
     finally:
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=10)

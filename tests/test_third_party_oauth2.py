@@ -95,13 +95,14 @@ def test_requests_oauthlib(live: fakeidp.FakeIdP, pid: str) -> None:
     user = fakeidp.client.profile.user_id_of(profile, live.provider(pid).primary_profile.user_id)
     assert user == EXPECTED_USER_IDS[pid]
     if "refresh_token" in token:
-        refreshed = session.refresh_token(
-            s["urls"]["token"],
-            client_id=s["creds"].client_id,
-            client_secret=s["creds"].client_secret,
-            include_client_id=not s["basic"],
-            auth=None if not s["basic"] else (s["creds"].client_id, s["creds"].client_secret),
-        )
+        # requests-oauthlib's docs pass the credentials as body fields (**extra); where the
+        # provider documents Basic they go in auth= instead (X answers a body secret with 401
+        # unauthorized_client, PROVIDERS-AUDIT §11b).
+        if s["basic"]:
+            creds = {"auth": (s["creds"].client_id, s["creds"].client_secret)}
+        else:
+            creds = {"client_id": s["creds"].client_id, "client_secret": s["creds"].client_secret}
+        refreshed = session.refresh_token(s["urls"]["token"], **creds)
         assert refreshed["access_token"] != token["access_token"]
     assert live.errors() == [], [str(f) for f in live.errors()]
 

@@ -68,7 +68,11 @@ async function userId(conn, accessToken) {
   else if (scheme.startsWith('query:')) query.set(scheme.split(':')[1], accessToken);
   const url = conn.profile_url + (query.toString() ? '?' + query.toString() : '');
   const response = await fetch(url, { headers });
-  if (response.status === 401) throw new LoginFailed('expired', 'the profile API answered 401');
+  // RFC 6750 says 401; Imgur answers an expired token with 403 (ShareX#1191 added the same
+  // workaround), so both mean "try a refresh".
+  if (response.status === 401 || response.status === 403) {
+    throw new LoginFailed('expired', `the profile API answered ${response.status}`);
+  }
   if (response.status !== 200) throw new LoginFailed('profile_error', `the profile API answered ${response.status}`);
   let node = await response.json();
   for (const part of conn.user_id_path.split('.')) {
@@ -143,7 +147,7 @@ async function callback(req, res, query) {
   reply(res, 200, { user_id: await userId(provider.connection, s.token.access_token) });
 }
 
-// On a 401 (the token expired): refresh, keep the new refresh token, retry.
+// On a 401 (Imgur: 403) the token expired: refresh, keep the new refresh token, retry.
 async function refresh(req, res) {
   const [, s] = session(req);
   if (!s.token) throw new LoginFailed('not_logged_in', 'no login in this session');

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import urllib.parse
+
+import requests
 
 import fakeidp
 
+from .flow import REDIRECT, Flow
 from .oauth1_flow import OAuth1Flow
 
 
@@ -43,3 +48,62 @@ def test_denial_carries_the_token_and_a_denied_verifier(idp: fakeidp.FakeIdP) ->
     response = flow.access_token(temporary, "denied")
     assert response.status_code == 401
     assert dict(urllib.parse.parse_qsl(response.text))["oauth_problem"] == "token_rejected"
+
+
+# -- Data Center OAuth 2.0 (Atlassian "Jira OAuth 2.0 provider API"; Nango jira-data-center) -----
+
+
+def s256(verifier: str) -> str:
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def test_data_center_pkce_login_as_documented(idp: fakeidp.FakeIdP) -> None:
+    """Authorize with PKCE at /rest/oauth2/latest/authorize, then the documented token POST
+    with every parameter in the query, then /rest/api/2/myself with Bearer."""
+    flow = Flow(idp, "jira-data-center")
+    verifier = "v" * 64
+    code = flow.code(scope="WRITE", code_challenge=s256(verifier), code_challenge_method="S256")
+    query = {
+        "client_id": flow.creds.client_id,
+        "client_secret": flow.creds.client_secret,
+        "code": code,
+        "grant_type": "authorization_code",
+        "redirect_uri": REDIRECT,
+        "code_verifier": verifier,
+    }
+    response = flow.client.post(flow.urls["token"], query_string=query)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    token = response.json
+    assert token["token_type"] == "bearer" and token["scope"] == "WRITE"
+    me = flow.profile(token["access_token"])
+    assert me.status_code == 200 and me.json["name"] == "fakeidptest"
+    # Only RFC 6749 §2.3.1's warning about a secret in the URL, which Atlassian's example does.
+    assert flow.rules() == ["oauth2.token.client_auth_in_query"]
+
+
+def test_data_center_wrong_verifier_is_refused(idp: fakeidp.FakeIdP) -> None:
+    flow = Flow(idp, "jira-data-center")
+    code = flow.code(scope="READ", code_challenge=s256("a" * 64), code_challenge_method="S256")
+    response = flow.token({"code": code, "code_verifier": "b" * 64})
+    assert response.status_code == 400 and response.json["error"] == "invalid_grant"
+
+
+def test_data_center_bad_token_gets_jiras_error_collection(idp: fakeidp.FakeIdP) -> None:
+    flow = Flow(idp, "jira-data-center")
+    response = flow.profile("not-a-token")
+    assert response.status_code == 401
+    assert response.json["errors"] == {} and response.json["errorMessages"]
+
+
+def test_myself_is_one_url_for_both_jira_fixtures(idp: fakeidp.FakeIdP) -> None:
+    """jira.example.com/rest/api/2/myself answers an OAuth 1.0a signature and a Bearer token."""
+    with idp.intercepting():
+        bearer = Flow(idp, "jira-data-center").login_token(scope="READ")["access_token"]
+        response = requests.get(
+            "https://jira.example.com/rest/api/2/myself",
+            headers={"Authorization": f"Bearer {bearer}"},
+            timeout=5,
+        )
+        assert response.status_code == 200 and response.json()["name"] == "fakeidptest"
+    assert [e.provider for e in idp.exchanges()][-1] == "jira-data-center"

@@ -3,12 +3,14 @@ each as the provider documents the request, answered as the provider answers it.
 
 from __future__ import annotations
 
+from typing import Any
+
 import fakeidp
 
 from .flow import Flow
 
 
-def validate(flow: Flow, header: str | None) -> object:
+def validate(flow: Flow, header: str | None) -> Any:
     headers = {} if header is None else {"Authorization": header}
     return flow.client.get(flow.urls["validate"], headers=headers)
 
@@ -18,8 +20,8 @@ def test_twitch_validate_answers_as_documented(idp: fakeidp.FakeIdP) -> None:
     flow = Flow(idp, "twitch")
     token = flow.login_token(scope="user:read:email")["access_token"]
     response = validate(flow, f"OAuth {token}")
-    assert response.status_code == 200  # type: ignore[attr-defined]
-    body = response.json  # type: ignore[attr-defined]
+    assert response.status_code == 200
+    body = response.json
     assert 14000 < body.pop("expires_in") <= 14828  # the seconds left of the token's life
     assert body == {
         "client_id": flow.creds.client_id,
@@ -30,19 +32,19 @@ def test_twitch_validate_answers_as_documented(idp: fakeidp.FakeIdP) -> None:
     assert idp.findings() == []
     # A revoked or unknown token: 401 {"status":401,"message":"invalid access token"}.
     response = validate(flow, "OAuth not-a-token")
-    assert response.status_code == 401  # type: ignore[attr-defined]
-    assert response.json == {"status": 401, "message": "invalid access token"}  # type: ignore[attr-defined]
+    assert response.status_code == 401
+    assert response.json == {"status": 401, "message": "invalid access token"}
     assert idp.findings() == []  # being told a token is dead is what /validate is for
 
 
 def test_twitch_validate_without_a_token_and_with_bearer(idp: fakeidp.FakeIdP) -> None:
     flow = Flow(idp, "twitch")
     response = validate(flow, None)
-    assert response.status_code == 401  # type: ignore[attr-defined]
+    assert response.status_code == 401
     assert flow.rules() == ["oauth2.validate.token"]
     token = flow.login_token()["access_token"]
     # Twitch documents OAuth; Bearer is a warning, not a refusal (unverified either way).
-    assert validate(flow, f"Bearer {token}").status_code == 200  # type: ignore[attr-defined]
+    assert validate(flow, f"Bearer {token}").status_code == 200
     assert [f.severity for f in idp.findings(rule="oauth2.validate.scheme")] == ["warning"]
 
 
@@ -61,7 +63,7 @@ def test_twitch_app_access_token(idp: fakeidp.FakeIdP) -> None:
     body = response.json
     assert body["token_type"] == "bearer" and body["expires_in"] > 0
     assert "refresh_token" not in body
-    info = validate(flow, f"OAuth {body['access_token']}").json  # type: ignore[attr-defined]
+    info = validate(flow, f"OAuth {body['access_token']}").json
     assert info["client_id"] == flow.creds.client_id and "user_id" not in info
     assert idp.findings() == []
 
@@ -73,7 +75,7 @@ def test_twitch_revoke_with_client_id_only(idp: fakeidp.FakeIdP) -> None:
     url = flow.urls["revoke"]
     response = flow.client.post(url, data={"client_id": flow.creds.client_id, "token": token})
     assert response.status_code == 200 and response.get_data() == b""
-    assert validate(flow, f"OAuth {token}").status_code == 401  # type: ignore[attr-defined]
+    assert validate(flow, f"OAuth {token}").status_code == 401
     assert idp.findings() == []
     # Again: the token is no longer valid, 400 {"status":400,"message":"Invalid token"}.
     again = flow.client.post(url, data={"client_id": flow.creds.client_id, "token": token})

@@ -74,9 +74,8 @@ class OpenIDProvider:
                     f"{self.issuer!r}, where it was fetched from (Discovery §4.3)",
                     body=doc,
                 )
-            for key in ("jwks_uri",):
-                if not isinstance(doc.get(key), str):
-                    raise LoginError("discovery_error", f"the discovery document has no {key}")
+            if not isinstance(doc.get("jwks_uri"), str):
+                raise LoginError("discovery_error", "the discovery document has no jwks_uri")
             self._metadata = doc
         return self._metadata
 

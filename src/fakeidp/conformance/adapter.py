@@ -33,8 +33,10 @@ Optional attributes:
     what the methods show (``login``, ``callback``, ``refresh``). Add
     ``scopes``, ``static_params``, ``dynamic_params`` and ``custom_headers``
     when your connector takes them from ``env.settings``; ``oauth1`` when it
-    speaks OAuth 1.0a. A check needing a capability you lack is reported not
-    applicable, never passed.
+    speaks OAuth 1.0a; ``oidc`` when it does OpenID Connect (asks for
+    ``openid``, found in ``env.settings.scopes`` for the OIDC checks, and
+    validates the ID token). A check needing a capability you lack is reported
+    not applicable, never passed.
 ``transport``
     ``"live"`` (default: the IdP listens on 127.0.0.1 and ``env.urls`` are
     real URLs any HTTP library reaches) or ``"in_process"`` (no socket; use

@@ -193,9 +193,8 @@ def _answer(kind: str, ctx: RequestContext, body: dict[str, Any]) -> bool:
         value = body.get("token_type")
         if not isinstance(value, str) or not value:
             return False
-        body["token_type"] = value.lower() if value != value.lower() else value.capitalize()
-        if body["token_type"] == value:
-            body["token_type"] = value.upper()
+        # RFC 6749 §5.1: "bearer" and "Bearer" are the same token type.
+        body["token_type"] = value.capitalize() if value == value.lower() else value.lower()
     elif kind == "scope_format":
         rules = ctx.provider.oauth2
         sep = rules.scope_separator if rules else " "

@@ -7,7 +7,7 @@
 - Twitch ``POST /oauth2/revoke`` (dev.twitch.tv/docs/authentication/revoke-tokens): the body
   names ``client_id`` and ``token``, no secret; 200 with no body, 400 ``Invalid token``, 404
   ``client does not exist``. Providers that authenticate the client (RFC 7009 §2.1) keep
-  :func:`fakeidp.idp.oauth2_token.revoke`; ``oauth2.revoke_client_auth`` chooses.
+  :func:`fakeidp.idp.oauth2_token.revoke`; ``client_id`` in ``oauth2.revoke_auth`` chooses.
 - WordPress.com ``GET /oauth2/token-info?client_id=…&token=…`` (developer.wordpress.com OAuth2
   "Validating tokens"; PROVIDERS.md §10): the token's client, user, blog and scope, or 400
   ``{"error":"invalid_request","error_description":"The specified token is invalid."}``.
@@ -65,10 +65,10 @@ def _expires_in(ctx: RequestContext, token: Token) -> int:
 
 
 def revoke(ctx: RequestContext) -> Response:
-    """The provider's revoke endpoint, by how it knows the client (``revoke_client_auth``)."""
+    """The provider's revoke endpoint, by how it knows the client (``revoke_auth``)."""
     rules = ctx.provider.oauth2
     assert rules is not None
-    if rules.revoke_client_auth == "credentials":
+    if "client_id" not in rules.revoke_auth:
         return oauth2_token.revoke(ctx)
     params = {**request.args.to_dict(), **request.form.to_dict()}
     client_id, value = params.get("client_id", ""), params.get("token", "")

@@ -118,24 +118,6 @@ def _error_shapes(r: _Reader) -> dict[str, ErrorShape]:
     return out
 
 
-_TOLERANCE = ("refused", "tolerated")
-REVOKE_AUTH = ("client", "bearer")
-
-
-def _client_auth_error(o: _Reader) -> ProviderAnswer | None:
-    if "client_auth_error" not in o.table:
-        return None
-    e = o.sub("client_auth_error")
-    answer = ProviderAnswer(
-        error=e.get("error", str),
-        description=e.get("error_description", str),
-        status=e.get("status", int),
-        source=e.get("source", str),
-    )
-    e.check_unknown()
-    return answer
-
-
 def _error_cases(e: _Reader) -> MappingProxyType[str, ErrorCase]:
     """``cases``: the provider's own error, text and status for one situation."""
     cases: dict[str, ErrorCase] = {}
@@ -151,6 +133,24 @@ def _error_cases(e: _Reader) -> MappingProxyType[str, ErrorCase]:
         )
         c.check_unknown()
     return MappingProxyType(cases)
+
+
+_TOLERANCE = ("refused", "tolerated")
+REVOKE_AUTH = ("client", "bearer", "client_id")
+
+
+def _client_auth_error(o: _Reader) -> ProviderAnswer | None:
+    if "client_auth_error" not in o.table:
+        return None
+    e = o.sub("client_auth_error")
+    answer = ProviderAnswer(
+        error=e.get("error", str),
+        description=e.get("error_description", str),
+        status=e.get("status", int),
+        source=e.get("source", str),
+    )
+    e.check_unknown()
+    return answer
 
 
 def _oauth2(r: _Reader) -> OAuth2Rules:
@@ -202,9 +202,6 @@ def _oauth2_rules(o: _Reader) -> OAuth2Rules:
             "tolerated",  # type: ignore[arg-type]
         ),
         client_auth_error=_client_auth_error(o),
-        revoke_client_auth=o.choice(  # type: ignore[arg-type]
-            "revoke_client_auth", ("credentials", "client_id"), "credentials"
-        ),
     )
     for way in rules.revoke_auth:
         if way not in REVOKE_AUTH:

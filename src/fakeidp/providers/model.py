@@ -190,9 +190,6 @@ class OAuth2Rules:
     rotated_refresh_token_reuse: Tolerance = "tolerated"
     # The provider's answer to a confidential client that did not authenticate where it must.
     client_auth_error: ProviderAnswer | None = None
-    # How the revoke endpoint knows the client: "credentials" (RFC 7009 §2.1, client
-    # authentication) or "client_id" alone (Twitch), see provider_fixtures/README.md.
-    revoke_client_auth: Literal["credentials", "client_id"] = "credentials"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ records a finding), never to the real provider.
 
 from __future__ import annotations
 
+import os.path
 import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -103,9 +104,17 @@ class Router:
         for prefix, pid, host in entries:
             if prefix and (path == prefix or path.startswith(prefix.rstrip("/") + "/")):
                 return f"{self.base}/{pid}/{host}{path}"
+
         # Same origin, unknown path: still answered by the fake (a 404 in the provider's name
-        # and a finding), never sent to the real provider. The most specific owner answers.
-        _prefix, pid, host = entries[0]
+        # and a finding), never sent to the real provider. On a host two fixtures share (Tumblr
+        # OAuth 1.0a and 2.0), the owner of the nearest known path answers, then the family's
+        # base fixture (``tumblr`` before ``tumblr-oauth2``).
+        def nearness(entry: tuple[str, str, str]) -> tuple[int, int, str]:
+            prefix = entry[0]
+            common = len(os.path.commonpath([prefix, path])) if prefix.startswith("/") else 0
+            return (-common, len(entry[1]), entry[1])
+
+        _prefix, pid, host = min(entries, key=nearness)
         return f"{self.base}/{pid}/{host}{path}"
 
 
