@@ -78,3 +78,46 @@ def test_without_social_auth_core_it_says_what_to_install(monkeypatch: pytest.Mo
         "target 'social-core:digitalocean': social-auth-core is not installed "
         "(pip install social-auth-core)"
     )
+
+
+def test_another_profile_versions_id_counts_only_where_the_connector_read_it() -> None:
+    """psa's Uber backend reads /v1/me's uuid: the same account as /v1.2/me's rider_id. A
+    connector that reports that uuid without calling /v1/me has not read it anywhere."""
+    from fakeidp.conformance import ReferenceTarget
+    from fakeidp.conformance.checks import catalogue
+    from fakeidp.conformance.environment import Outcome
+
+    class Guesser(ReferenceTarget):
+        def callback(self, env, url):  # type: ignore[no-untyped-def]
+            super().callback(env, url)  # logs in through /v1.2/me only
+            return Outcome(user_id="f4a416e3-6016-4623-8ec9-d5ee105a6e27")  # v1's uuid
+
+    with Engine(Guesser(), ["uber"], checks=[c for c in catalogue() if c.id == "login"]) as e:
+        report = e.run_all()
+    login = report.result("uber", "login")
+    assert login is not None and login.status == "fail"
+    assert "f4a416e3" in login.message
+
+
+@pytest.mark.parametrize(
+    ("backend", "provider", "uid"),
+    [
+        # the primary blog's uuid (social_core backends/tumblr.py), not the user name
+        ("tumblr", "tumblr", "t:fAk3IdPt3sTpr1maryB1og"),
+        # Vimeo's uri without "/users/", as psa and OpenIddict key Vimeo users
+        ("vimeo-oauth2", "vimeo", "12345"),
+    ],
+)
+def test_a_backend_keying_users_by_another_stable_id_logs_in_the_right_user(
+    backend: str, provider: str, uid: str
+) -> None:
+    from fakeidp.conformance.checks import catalogue
+
+    target = load_target(f"social-core:{backend}")
+    with Engine(target, checks=[c for c in catalogue() if c.id == "login"]) as engine:
+        report = engine.run_all()
+    login = report.result(provider, "login")
+    assert login is not None
+    # The right user, whatever else the login broke (psa's vimeo joins scopes with a comma).
+    assert "reported user_id" not in login.message, login.message
+    assert login.status in ("pass", "warning") or "scope_separator" in login.message

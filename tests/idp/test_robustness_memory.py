@@ -85,10 +85,12 @@ def test_revoked_tokens_are_swept_but_a_rotated_refresh_token_is_still_named() -
     assert first["access_token"] not in idp.store.tokens
     assert flow.profile(first["access_token"]).status_code == 401
     assert messages(idp, "api.profile.token") == ["access token revoked (and since swept)"]
-    # DigitalOcean rotates refresh tokens: reusing the old one stays its own finding.
+    # DigitalOcean rotates refresh tokens; whether the old one dies is unverified, so reusing
+    # it is answered (digitalocean.toml) and stays its own finding, a warning.
     again = flow.token({"grant_type": "refresh_token", "refresh_token": second["refresh_token"]})
-    assert again.status_code == 400
-    assert [f.rule for f in idp.findings()][-1] == "oauth2.token.refresh_token_rotated"
+    assert again.status_code == 200
+    last = idp.findings()[-1]
+    assert (last.rule, last.severity) == ("oauth2.token.refresh_token_rotated", "warning")
 
 
 def test_a_token_evicted_by_the_cap_gets_invalid_token_and_a_finding_saying_so(

@@ -97,7 +97,7 @@ class Adapter:
 
     def refresh(self, env):
         result = self._profile(env)
-        if result.get("status") not in (401, 403):  # Imgur says 403 for an expired token
+        if result.get("status") not in (401, 403):  # Imgur's expired token is a 403
             return result
         refresh_token = env.scratch["token"]["refresh_token"]
         return self._token(env, {"grant_type": "refresh_token",

@@ -114,6 +114,10 @@ def create_app(
     if host_overrides:
         chosen = override_hosts(chosen, host_overrides)
     app = Flask(__name__)
+    # A provider never redirects "//x" to "/x" or "/x" to "/x/": werkzeug's would, copying the
+    # query string (a CR in it made the redirect itself a 500); unknown paths get a 404.
+    app.url_map.merge_slashes = False
+    app.url_map.strict_slashes = False
     app.request_class = limits.SafeRequest  # raw bytes in a query string are not a 500
     app.json = limits.SafeJSONProvider(app)  # JSON nested too deep is malformed, not a 500
     app.config["MAX_CONTENT_LENGTH"] = limits.DEFAULT_MAX_BODY

@@ -343,6 +343,7 @@ def _profiles(
                 + _headers(p, "expected_headers", "warning"),
                 query=MappingProxyType({str(k): str(v) for k, v in query.items()}),
                 source=p.get("source", str, ""),
+                other_user_ids=p.strings("other_user_ids", []),
             )
         )
         p.check_unknown()

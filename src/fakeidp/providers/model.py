@@ -73,6 +73,9 @@ class ProfileEndpoint:
     headers: tuple[HeaderRule, ...] = ()
     query: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
     source: str = ""
+    # Other stable ids of the same account that real connectors key users by (Tumblr: the
+    # primary blog's uuid, which python-social-auth uses), as dotted paths into the body.
+    other_user_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
