@@ -1,6 +1,7 @@
 """fakeidp: a fake identity provider that behaves like real OAuth providers,
 and a conformance kit for OAuth connectors."""
 
+from .browser import Browser, BrowserError, Callback
 from .client import (
     Connection,
     ConnectionError,
@@ -21,6 +22,9 @@ from .version import __version__
 # __all__: a star import must not need httpx.
 __all__ = [
     "RULES",
+    "Browser",
+    "BrowserError",
+    "Callback",
     "Connection",
     "ConnectionError",
     "Credentials",

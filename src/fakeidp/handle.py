@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 from flask import Flask
 
+from .browser import Browser
 from .client.connection import Connection
 from .idp import users as user_book
 from .idp.app import create_app, store_of
@@ -284,6 +285,11 @@ class FakeIdP:
     def session(self) -> requests.Session:
         """A requests Session that reaches this IdP in-process, at ``self.base_url``."""
         return in_process_session(self.app, IN_PROCESS_BASE)
+
+    @property
+    def browser(self) -> Browser:
+        """The user's browser at this IdP: approve, deny or log in as someone (fakeidp.browser)."""
+        return Browser(self)
 
     def httpx_client(self, **kwargs: Any) -> httpx.Client:
         """An httpx Client that reaches this IdP in-process (its ``base_url`` is the IdP's).

@@ -9,10 +9,23 @@ Fixtures for your own tests:
     ``findings()``, the test ``user()``/``set_user()``, ``strict``, ``fault()``.
     A test that leaves error findings it did not ``acknowledge()`` fails at
     teardown, listing them.
-``@pytest.mark.fakeidp(provider=..., strict=..., faults=[...], allow_findings=False)``
+``fakeidp_intercept``
+    The same handle, with interception on for the test: requests (and httpx)
+    calls to the providers' real URLs are answered by it, so the app under test
+    keeps its production URLs.
+``fakeidp_browser``
+    The handle's :class:`~fakeidp.browser.Browser` (also ``fakeidp.browser``):
+    given the authorization URL the app produced, it approves, denies or logs in
+    as a chosen user, and hands back the callback for the app's test client.
+``@pytest.mark.fakeidp(provider=..., strict=..., faults=[...], allow_findings=False,
+intercept=False)``
     The default provider, strict or lenient, faults to inject (the fields of
     :class:`fakeidp.idp.faults.Fault`; ``provider`` defaults to the marker's),
-    and the opt-out of the teardown check.
+    the opt-out of the teardown check, and interception for the whole test
+    (default: the ``fakeidp_intercept`` ini option, false).
+
+A failed test's report has a "fakeidp findings" section: every finding recorded
+during the test (rule id, severity, expected, actual), whatever the failure was.
 
 The conformance suite: ``--fakeidp-conformance`` collects the shipped suite
 (one test per provider and check) against ``--fakeidp-target`` (default: the
@@ -23,16 +36,21 @@ report, merged across xdist workers. The logic is in :mod:`fakeidp.pytest_suppor
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator
+from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 if TYPE_CHECKING:
+    from .browser import Browser
     from .pytest_support import ConformanceSession, TestIdP
     from .transport import LiveServer
 
 CONFORMANCE = pytest.StashKey["ConformanceSession"]()
 CALL_REPORT = pytest.StashKey[pytest.TestReport]()
+HANDLE = pytest.StashKey["TestIdP"]()  # the test's handle: its findings go into failure reports
+OWN_TEARDOWN_FAILURE = pytest.StashKey[bool]()  # our teardown check already listed them
+FINDINGS_SECTION = "fakeidp findings"
 WORKER_KEY = "fakeidp_conformance"
 REPORT_OPTIONS = ("json", "junitxml", "html", "markdown")
 
@@ -68,12 +86,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=True,
         help="the fakeidp fixture's default: strict (refuse like the real provider) or lenient",
     )
+    parser.addini(
+        "fakeidp_intercept",
+        type="bool",
+        default=False,
+        help="the fakeidp fixture's default: intercept the providers' real URLs in every test "
+        "that uses it (an app project's tests, say); the marker's intercept= overrides it",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "fakeidp(provider=None, strict=None, faults=(), allow_findings=False): "
+        "fakeidp(provider=None, strict=None, faults=(), allow_findings=False, intercept=False): "
         "set up the fakeidp fixture for this test",
     )
     if config.getoption("fakeidp_conformance"):
@@ -128,6 +153,7 @@ def fakeidp(
     """A fresh handle on the session's fake IdP, reset for this test (see the module doc)."""
     from .pytest_support import MarkerError, start_test_idp, teardown_message
 
+    error: str | None = None
     try:
         handle, options = start_test_idp(
             fakeidp_app,
@@ -136,12 +162,33 @@ def fakeidp(
             request.config.getini("fakeidp_strict"),
         )
     except MarkerError as exc:
-        pytest.fail(str(exc), pytrace=False)
-    yield handle
+        error = str(exc)
+    if error is not None:  # failed outside the except block: one line, no chained traceback
+        pytest.fail(error, pytrace=False)
+    request.node.stash[HANDLE] = handle
+    with ExitStack() as stack:
+        intercept = options.get("intercept")
+        if intercept or (intercept is None and request.config.getini("fakeidp_intercept")):
+            stack.enter_context(handle.intercepting())
+        yield handle
     report = request.node.stash.get(CALL_REPORT, None)
     message = teardown_message(handle, options, report is not None and report.failed)
     if message:
+        request.node.stash[OWN_TEARDOWN_FAILURE] = True
         pytest.fail(message, pytrace=False)
+
+
+@pytest.fixture
+def fakeidp_intercept(fakeidp: TestIdP) -> Iterator[TestIdP]:
+    """The ``fakeidp`` handle, intercepting the providers' real URLs for this test."""
+    with fakeidp.intercepting():
+        yield fakeidp
+
+
+@pytest.fixture
+def fakeidp_browser(fakeidp: TestIdP) -> Browser:
+    """The user's browser at this test's fake IdP (see :mod:`fakeidp.browser`)."""
+    return fakeidp.browser
 
 
 @pytest.hookimpl(wrapper=True)
@@ -151,6 +198,13 @@ def pytest_runtest_makereport(
     report = yield
     if report.when == "call":
         item.stash[CALL_REPORT] = report  # the teardown check skips tests that already failed
+    handle = item.stash.get(HANDLE, None)
+    if report.failed and handle is not None and not item.stash.get(OWN_TEARDOWN_FAILURE, False):
+        from .pytest_support import findings_section
+
+        section = findings_section(handle.findings(), handle.providers)
+        if section:
+            report.sections.append((FINDINGS_SECTION, section))
     return report
 
 

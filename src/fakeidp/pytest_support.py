@@ -4,6 +4,7 @@
   session's fake IdP, with a default provider from the marker;
 - :func:`apply_marker` and :func:`pending_message`: the marker's options, and
   the teardown check for error findings nobody acknowledged;
+- :func:`findings_section`: the "fakeidp findings" section of a failed test's report;
 - :class:`ConformanceSession`: the conformance suite's engine and report in one
   pytest process (each xdist worker has its own; the controller merges).
 """
@@ -11,7 +12,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import requests
@@ -25,17 +27,22 @@ from .conformance.targets import TargetError
 from .handle import Credentials, FakeIdP
 from .idp.faults import FaultError
 from .idp.rules import Finding
-from .transport import in_process_session
+from .idp.store import User
+from .providers.model import Provider
+from .transport import IN_PROCESS_BASE, in_process_session
 
-MARKER_OPTIONS = ("provider", "strict", "faults", "allow_findings")
+MARKER_OPTIONS = ("provider", "strict", "faults", "allow_findings", "intercept")
+# The options that take True or False (strict also None: the ini's default).
+BOOLEAN_OPTIONS = ("strict", "allow_findings", "intercept")
 
 
 class TestIdP(FakeIdP):
     """The ``fakeidp`` fixture: a FakeIdP handle whose URLs are the session's live server.
 
     ``provider`` (from ``@pytest.mark.fakeidp(provider=...)``) is the default
-    for ``urls()``, ``credentials()`` and ``connection()``; ``session()`` reaches
-    the live URLs in-process (no socket), other clients use the socket.
+    for ``urls()``, ``real_urls()``, ``credentials()``, ``connection()``, ``user()``
+    and ``deny_next()``; ``session()`` reaches the live URLs in-process (no
+    socket), other clients use the socket.
     """
 
     __test__ = False  # not a test class, whatever pytest's python_classes says
@@ -44,6 +51,7 @@ class TestIdP(FakeIdP):
         super().__init__(app=app)
         self.base_url = base_url
         self.provider_id = provider
+        self._intercepting = False
 
     def _pid(self, provider_id: str | None) -> str:
         pid = provider_id or self.provider_id
@@ -54,6 +62,12 @@ class TestIdP(FakeIdP):
     def urls(self, provider_id: str | None = None, base_url: str | None = None) -> dict[str, str]:
         return super().urls(self._pid(provider_id), base_url)
 
+    def real_urls(self, provider_id: str | None = None) -> dict[str, str]:
+        return super().real_urls(self._pid(provider_id))
+
+    def deny_next(self, provider_id: str | None = None) -> None:
+        super().deny_next(self._pid(provider_id))
+
     def credentials(self, provider_id: str | None = None) -> Credentials:
         return super().credentials(self._pid(provider_id))
 
@@ -62,8 +76,25 @@ class TestIdP(FakeIdP):
     ) -> Connection:
         return super().connection(self._pid(provider_id), real_urls=real_urls, **overrides)
 
+    def user(self, provider_id: str | None = None) -> User:
+        return super().user(self._pid(provider_id))
+
     def session(self) -> requests.Session:
         return in_process_session(self.app, self.base_url)
+
+    @contextmanager
+    def intercepting(self) -> Iterator[FakeIdP]:
+        """Real provider URLs reach this IdP while the block runs; nested blocks (the marker's
+        ``intercept=True`` and the ``fakeidp_intercept`` fixture together) intercept once."""
+        if self._intercepting:
+            yield self
+            return
+        self._intercepting = True
+        try:
+            with super().intercepting():
+                yield self
+        finally:
+            self._intercepting = False
 
 
 def marker_options(markers: Iterable[Any]) -> dict[str, Any]:
@@ -71,14 +102,18 @@ def marker_options(markers: Iterable[Any]) -> dict[str, Any]:
     options: dict[str, Any] = {}
     for mark in reversed(list(markers)):
         if mark.args:
-            raise TypeError("@pytest.mark.fakeidp takes keyword arguments only")
+            raise TypeError(f"takes keyword arguments only, got {mark.args!r}")
         unknown = sorted(set(mark.kwargs) - set(MARKER_OPTIONS))
         if unknown:
-            raise TypeError(
-                f"@pytest.mark.fakeidp: unknown option {unknown[0]!r}; "
-                f"known: {', '.join(MARKER_OPTIONS)}"
-            )
+            raise TypeError(f"unknown option {unknown[0]!r}; known: {', '.join(MARKER_OPTIONS)}")
         options.update(mark.kwargs)
+    for name in BOOLEAN_OPTIONS:
+        value = options.get(name)
+        if value is not None and not isinstance(value, bool):
+            raise TypeError(f"{name}: expected True or False, got {value!r}")
+    provider = options.get("provider")
+    if provider is not None and not isinstance(provider, str):
+        raise TypeError(f"provider: expected a provider id such as 'twitch', got {provider!r}")
     return options
 
 
@@ -90,7 +125,7 @@ def apply_marker(idp: TestIdP, options: Mapping[str, Any], default_strict: bool)
         idp.provider(provider)  # KeyError naming the known providers
     idp.provider_id = provider
     strict = options.get("strict")
-    idp.strict = default_strict if strict is None else bool(strict)
+    idp.strict = default_strict if strict is None else strict
     faults = options.get("faults") or ()
     if isinstance(faults, Mapping):
         faults = [faults]
@@ -127,7 +162,7 @@ def teardown_message(idp: FakeIdP, options: Mapping[str, Any], call_failed: bool
     if options.get("allow_findings") or call_failed:
         return None
     findings, errors = idp.errors(), server_errors(idp)
-    return pending_message(findings, errors) if findings or errors else None
+    return pending_message(findings, errors, idp.providers) if findings or errors else None
 
 
 def server_errors(idp: FakeIdP) -> list[Any]:
@@ -135,7 +170,12 @@ def server_errors(idp: FakeIdP) -> list[Any]:
     return [e for e in idp.exchanges() if e.status == 500 and not getattr(e, "fault", None)]
 
 
-def pending_message(findings: list[Finding], errors: list[Any]) -> str:
+def pending_message(
+    findings: list[Finding], errors: list[Any], providers: Mapping[str, Provider] | None = None
+) -> str:
+    """The teardown failure: each pending finding and IdP 500, intercepted requests shown
+    at the real URL the app called."""
+    providers = providers or {}
     lines = []
     if findings:
         lines.append(f"fakeidp: the test left {len(findings)} unacknowledged error finding(s):")
@@ -143,15 +183,52 @@ def pending_message(findings: list[Finding], errors: list[Any]) -> str:
             lines.append(f"  {f}")
             evidence = f.evidence or {}
             if evidence.get("url"):
-                lines.append(f"      {evidence.get('method')} {evidence.get('url')}")
+                url = real_url_of(str(evidence["url"]), providers)
+                lines.append(f"      {evidence.get('method')} {url}")
     if errors:
         lines.append(f"fakeidp: the fake IdP failed {len(errors)} request(s) with a 500:")
-        lines += [f"  {e.method} {e.url}" for e in errors]
+        lines += [f"  {e.method} {real_url_of(e.url, providers)}" for e in errors]
     lines.append(
         'Acknowledge expected ones with fakeidp.acknowledge("<rule id>"), '
         "or mark the test @pytest.mark.fakeidp(allow_findings=True)."
     )
     return "\n".join(lines)
+
+
+def findings_section(findings: list[Finding], providers: Mapping[str, Provider]) -> str | None:
+    """The findings recorded during a failed test, for its report; None when there are none.
+
+    Shown whatever the failure was: an app's own exception (authlib's
+    ``UnsupportedTokenTypeError``) often hides the rule the app broke. An intercepted
+    request is shown at the real URL the app called.
+    """
+    if not findings:
+        return None
+    lines = [f"{len(findings)} finding(s) recorded during this test, oldest first:"]
+    for f in findings:
+        note = " (acknowledged)" if f.acknowledged else ""
+        lines.append(f"[{f.severity}] {f.rule}{note}: {f.provider} {f.endpoint}: {f.message}")
+        lines.append(f"    expected: {f.expected!r}")
+        lines.append(f"    actual:   {f.actual!r}")
+        evidence = f.evidence or {}
+        if evidence.get("url"):
+            url = real_url_of(str(evidence["url"]), providers)
+            lines.append(f"    request:  {evidence.get('method')} {url}")
+        if f.source:
+            lines.append(f"    source:   {f.source}")
+    return "\n".join(lines)
+
+
+def real_url_of(url: str, providers: Mapping[str, Provider]) -> str:
+    """The provider's real URL for an intercepted request's in-process URL; else ``url``."""
+    if not url.startswith(IN_PROCESS_BASE + "/"):
+        return url
+    pid, _, rest = url[len(IN_PROCESS_BASE) + 1 :].partition("/")
+    host, _, path = rest.partition("/")
+    provider = providers.get(pid)
+    if provider is None or host not in provider.hosts:
+        return url
+    return f"{provider.hosts[host]}/{path}"
 
 
 class ConformanceSession:

@@ -180,21 +180,43 @@ def test_under_xdist_each_worker_has_its_own_idp(pytester: pytest.Pytester) -> N
         test_user="""
         import os
         import pytest
+        import requests
+        import fakeidp as lib
 
-        @pytest.mark.parametrize("n", range(6))
+        INTERCEPT = pytest.mark.fakeidp(intercept=True)
+
+        @pytest.mark.parametrize("n", [0, 1, 2, pytest.param(3, marks=INTERCEPT),
+                                       pytest.param(4, marks=INTERCEPT), 5])
         def test_login(fakeidp, n, tmp_path_factory):
-            import fakeidp as lib
-            client = lib.OAuth2Client(fakeidp.connection("digitalocean"), fakeidp.session())
+            real = n in (3, 4)  # the providers' real URLs, intercepted in this worker
+            connection = fakeidp.connection("digitalocean", real_urls=real)
+            client = lib.OAuth2Client(connection, requests.Session() if real else fakeidp.session())
             assert client.login().user_id
             assert len(fakeidp.exchanges()) == 3  # reset per test, whatever ran before
             out = tmp_path_factory.getbasetemp().parent / f"url-{os.environ['PYTEST_XDIST_WORKER']}"
             out.write_text(fakeidp.base_url)
+
+        @pytest.mark.fakeidp(intercept=True)
+        def test_fails_with_findings(fakeidp):
+            connection = fakeidp.connection("twitch", real_urls=True, client_auth="basic")
+            with pytest.raises(lib.LoginError):
+                lib.OAuth2Client(connection, requests.Session()).login()
+            raise RuntimeError("the app's own error")
         """
     )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2")
-    result.assert_outcomes(passed=6)
+    result.assert_outcomes(passed=6, failed=1)
     urls = {p.read_text() for p in pytester.path.parent.glob("**/url-gw*")}
     assert len(urls) == 2  # two workers, two servers
+    # the findings section travels from the worker with the report
+    result.stdout.fnmatch_lines(
+        [
+            "*RuntimeError: the app's own error",
+            "*- fakeidp findings -*",
+            "[[]error[]] oauth2.token.client_auth_placement: twitch token: *",
+            "    request:  POST https://id.twitch.tv/oauth2/token",
+        ]
+    )
 
 
 def test_the_readme_example_passes(pytester: pytest.Pytester) -> None:

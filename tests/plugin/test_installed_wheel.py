@@ -134,9 +134,12 @@ def test_findings_fail_at_teardown_unless_acknowledged(fakeidp):
 
 @pytest.mark.skipif(bool(os.environ.get("FAKEIDP_SKIP_WHEEL_TEST")), reason="asked to skip")
 def test_a_separate_project_uses_the_installed_wheel(tmp_path: Path) -> None:
+    # Nothing from this checkout either: a PYTHONPATH pointing at its src/ would win.
+    clean = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+
     def sh(*args: str | Path, cwd: Path = tmp_path) -> subprocess.CompletedProcess[str]:
         done = subprocess.run(
-            [str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=600
+            [str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=600, env=clean
         )
         assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
         return done
