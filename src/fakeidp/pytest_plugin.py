@@ -66,8 +66,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--fakeidp-target",
         default="reference",
         metavar="SPEC",
-        help="what the conformance suite checks: reference, auth0:FILE, integration-app:FILE, "
-        "exec:COMMAND or MODULE:FACTORY (default: reference)",
+        help="what the conformance suite checks: reference, auth0:FILE, "
+        "integration-app:FILE|DIR, social-core:BACKEND, exec:COMMAND or MODULE:FACTORY "
+        "(default: reference)",
     )
     group.addoption(
         "--fakeidp-provider",

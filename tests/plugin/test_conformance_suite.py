@@ -150,3 +150,20 @@ def test_an_app_that_does_not_start_fails_each_scenario_in_one_line(
     outcomes = result.parseoutcomes()
     assert outcomes["failed"] == expected_count("uber")
     result.stdout.fnmatch_lines(["fakeidp: *-c 'raise SystemExit(3)'* exited with status 3"])
+
+
+def test_a_social_core_backend_is_a_target_of_the_plugin_too(pytester: pytest.Pytester) -> None:
+    pytest.importorskip("social_core")
+    result = pytester.runpytest_inprocess(
+        *NO_HYPOTHESIS,
+        "--fakeidp-conformance",
+        "--fakeidp-target",
+        "social-core:digitalocean",
+        "--fakeidp-json",
+        "report.json",
+    )
+    report = json.loads((pytester.path / "report.json").read_text())
+    assert [p["id"] for p in report["providers"]] == ["digitalocean"]
+    assert "social-core backend digitalocean" in report["target"]["name"]
+    assert report["summary"]["fail"] == 0 and report["summary"]["pass"] > 10
+    assert result.ret == 0
