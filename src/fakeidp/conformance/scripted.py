@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from ..client.oauth1 import OAuth1Client
-from ..client.oauth2 import OAuth2Client
 from ..nodejs import (
     DEFAULT_TIMEOUT,
     NODE_MISSING,
@@ -124,24 +123,15 @@ class Auth0ScriptTarget(ConnectionTarget):
             return super().callback(env, url)
         connection = self.connection(env)
         if connection.protocol == "oauth1":
-            client1 = OAuth1Client(connection, env.session)
-            temporary = env.scratch["request_token"]
-            verifier = self.parse_callback(client1, url, temporary["oauth_token"])
-            token = client1.fetch_access_token(
-                temporary["oauth_token"], temporary["oauth_token_secret"], verifier
-            )
-            env.scratch["token"] = token
+            token = self.oauth1_token(env, OAuth1Client(connection, env.session), url)
             return self.run_profile_script(env, token)
-        client = OAuth2Client(connection, env.session)
-        auth = env.scratch["auth"]
-        code = self.parse_callback(client, url, auth.state)
-        env.scratch["token"] = client.fetch_token(code, auth.code_verifier)
+        self.oauth2_token(env, self.oauth2_client(env, connection), url)
         return self.run_profile_script(env, env.scratch["token"])
 
     def refresh(self, env: Environment) -> Outcome:
         if not self.executes or self.connection(env).protocol != "oauth2":
             return super().refresh(env)
-        client = OAuth2Client(self.connection(env), env.session)
+        client = self.oauth2_client(env, self.connection(env))
         token: dict[str, Any] = env.scratch["token"]
         if "refresh_token" not in token:
             return super().refresh(env)  # the same error as the reference client's

@@ -131,21 +131,32 @@ class ReferenceTarget(Target):
         connection = self.connection(env)
         if connection.protocol == "oauth1":
             client1 = OAuth1Client(connection, env.session)
-            temporary = env.scratch["request_token"]
-            verifier = self.parse_callback(client1, url, temporary["oauth_token"])
-            token = client1.fetch_access_token(
-                temporary["oauth_token"], temporary["oauth_token_secret"], verifier
-            )
-            env.scratch["token"] = token
+            token = self.oauth1_token(env, client1, url)
             _, user_id = client1.fetch_profile(token["oauth_token"], token["oauth_token_secret"])
             return Outcome(user_id=user_id)
         client = self.oauth2_client(env, connection)
-        auth = env.scratch["auth"]
-        code = self.parse_callback(client, url, auth.state)
-        env.scratch["token"] = client.fetch_token(code, auth.code_verifier)
+        auth = self.oauth2_token(env, client, url)
         claims = self.id_token_claims(client, env.scratch["token"], auth.nonce)
         _, user_id = self.fetch_profile(client, env.scratch["token"]["access_token"], claims)
         return Outcome(user_id=user_id)
+
+    def oauth1_token(self, env: Environment, client: OAuth1Client, url: str) -> dict[str, Any]:
+        """The callback's verifier traded for the access token, kept in ``scratch``."""
+        temporary = env.scratch["request_token"]
+        verifier = self.parse_callback(client, url, temporary["oauth_token"])
+        token: dict[str, Any] = client.fetch_access_token(
+            temporary["oauth_token"], temporary["oauth_token_secret"], verifier
+        )
+        env.scratch["token"] = token
+        return token
+
+    def oauth2_token(self, env: Environment, client: OAuth2Client, url: str) -> Any:
+        """The callback's code traded for tokens, kept in ``scratch``; the authorization
+        request it answers (its nonce is the ID token's)."""
+        auth = env.scratch["auth"]
+        code = self.parse_callback(client, url, auth.state)
+        env.scratch["token"] = client.fetch_token(code, auth.code_verifier)
+        return auth
 
     def oauth2_client(self, env: Environment, connection: Connection) -> OAuth2Client:
         """A client for this step; the provider's discovery and JWKS are kept across logins
