@@ -23,7 +23,6 @@ the Flask floor. This measures; it asserts nothing.
 from __future__ import annotations
 
 import argparse
-import statistics
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -31,22 +30,12 @@ from typing import Any
 
 import requests
 from flask import Flask
+from timing import median_ms  # bench/timing.py, beside this script
 from waitress import create_server
 
 import fakeidp
 from fakeidp import serving
 from fakeidp.transport import IN_PROCESS_BASE, in_process_session
-
-
-def median_ms(fn: Callable[[], object], rounds: int, warmup: int = 30) -> float:
-    for _ in range(warmup):
-        fn()
-    samples = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
 
 
 def bare_wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:

@@ -13,26 +13,13 @@ start + stop <= 50 ms. This measures; it asserts nothing.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
-from collections.abc import Callable
 
 import requests
 from flask import Flask
+from timing import median_ms  # bench/timing.py, beside this script
 
 import fakeidp
 from fakeidp.transport import IN_PROCESS_BASE, LiveServer, in_process_session
-
-
-def median_ms(fn: Callable[[], object], rounds: int, warmup: int = 20) -> float:
-    for _ in range(warmup):
-        fn()
-    samples = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
 
 
 def bare_app() -> Flask:

@@ -15,26 +15,15 @@ This measures; it asserts nothing.
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
-from collections.abc import Callable
+
+from timing import median_ms  # bench/timing.py, beside this script
 
 import fakeidp
 from fakeidp.client.id_token import OpenIDProvider
 from fakeidp.conformance import Engine, ReferenceTarget
 from fakeidp.conformance.checks import catalogue
 from fakeidp.conformance.checks_oidc import ID_TOKEN, OTHER
-
-
-def median_ms(fn: Callable[[], object], rounds: int, warmup: int = 10) -> float:
-    for _ in range(warmup):
-        fn()
-    samples = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
 
 
 def main() -> None:
