@@ -14,6 +14,7 @@ from tests.connectors.helpers import (
     USER_IDS,
     OAuth1Settings,
     browser,
+    oauth1_session_login,
     oauth1_settings,
     query_of,
     read_oauth1_user,
@@ -37,23 +38,8 @@ def _fresh(live: fakeidp.FakeIdP) -> None:
 
 @pytest.mark.parametrize("pid", sorted(OAUTH1_USER_IDS))
 def test_requests_oauthlib(live: fakeidp.FakeIdP, pid: str) -> None:
-    from requests_oauthlib import OAuth1Session
-
-    s = oauth1_settings(live, pid, live.urls(pid))
-    session = OAuth1Session(
-        s.key,
-        client_secret=s.secret,
-        callback_uri=REDIRECT,
-        signature_method=s.method,
-        rsa_key=s.rsa_key,
-    )
-    temporary = session.fetch_request_token(s.urls["request_token"])
-    assert temporary["oauth_callback_confirmed"] == "true"
-    callback = browser(session.authorization_url(s.urls["authorize"]))
-    session.parse_authorization_response(callback)
-    tokens = session.fetch_access_token(s.urls["access_token"])
-    assert tokens["oauth_token"] and tokens["oauth_token_secret"]
-    assert read_profile(session, s) == OAUTH1_USER_IDS[pid]
+    # The same login as tests/connectors, over the live server at its own URLs.
+    oauth1_session_login(live, pid, live.urls(pid), redirect=REDIRECT)
     assert live.findings() == [], [str(f) for f in live.findings()]
 
 

@@ -171,3 +171,34 @@ def renamed(pid: str) -> bool:
     """Whether one of the provider's hosts has several names."""
     p = builtin_providers()[pid]
     return any(len(p.real_bases(e.host)) > 1 for e in p.all_endpoints())
+
+
+def oauth1_session_login(
+    idp: fakeidp.FakeIdP, pid: str, urls: dict[str, str], redirect: str = REDIRECT
+) -> None:
+    """requests-oauthlib's OAuth1Session, as its docs configure it, logs in at ``urls``
+    (the real ones through interception, or a live server's) with the right user id."""
+    from requests_oauthlib import OAuth1Session
+
+    s = oauth1_settings(idp, pid, urls)
+    session = OAuth1Session(
+        s.key,
+        client_secret=s.secret,
+        callback_uri=redirect,
+        signature_method=s.method,
+        rsa_key=s.rsa_key,
+    )
+    # requests-oauthlib's OAuth1 sets header values as bytes; a real adapter sends them.
+    temporary = session.fetch_request_token(s.urls["request_token"])
+    assert temporary["oauth_callback_confirmed"] == "true"
+    session.parse_authorization_response(browser(session.authorization_url(s.urls["authorize"])))
+    tokens = session.fetch_access_token(s.urls["access_token"])
+    assert tokens["oauth_token"] and tokens["oauth_token_secret"]
+
+    def get(url: str) -> object:
+        response: requests.Response = session.get(url, timeout=5)
+        assert response.ok, response.text
+        return response.json()
+
+    assert read_oauth1_user(get, s) == USER_IDS[pid]
+    assert_clean(idp)

@@ -20,10 +20,9 @@ from tests.connectors.helpers import (
     browser,
     lifecycle,
     newest_urls,
-    oauth1_settings,
+    oauth1_session_login,
     oauth2_settings,
     query_of,
-    read_oauth1_user,
     renamed,
     show,
 )
@@ -92,33 +91,6 @@ def test_oauth1_session(idp: fakeidp.FakeIdP, pid: str) -> None:
 def test_oauth1_session_on_current_host_names(idp: fakeidp.FakeIdP, pid: str) -> None:
     # X's developer docs now name the API host api.x.com (PROVIDERS.md §11).
     oauth1_session_login(idp, pid, newest_urls(idp, pid))
-
-
-def oauth1_session_login(idp: fakeidp.FakeIdP, pid: str, urls: dict[str, str]) -> None:
-    from requests_oauthlib import OAuth1Session
-
-    s = oauth1_settings(idp, pid, urls)
-    session = OAuth1Session(
-        s.key,
-        client_secret=s.secret,
-        callback_uri=REDIRECT,
-        signature_method=s.method,
-        rsa_key=s.rsa_key,
-    )
-    # requests-oauthlib's OAuth1 sets header values as bytes; a real adapter sends them.
-    temporary = session.fetch_request_token(s.urls["request_token"])
-    assert temporary["oauth_callback_confirmed"] == "true"
-    session.parse_authorization_response(browser(session.authorization_url(s.urls["authorize"])))
-    tokens = session.fetch_access_token(s.urls["access_token"])
-    assert tokens["oauth_token"] and tokens["oauth_token_secret"]
-
-    def get(url: str) -> object:
-        response: requests.Response = session.get(url, timeout=5)
-        assert response.ok, response.text
-        return response.json()
-
-    assert read_oauth1_user(get, s) == USER_IDS[pid]
-    assert_clean(idp)
 
 
 @pytest.mark.parametrize("pid", RETIRED)
