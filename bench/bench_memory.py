@@ -121,6 +121,8 @@ def main() -> None:
         match = re.search(r":(\d+)", server.stdout.readline())
         assert match, "serve did not start"
         port = int(match.group(1))
+        # Drain the banner and the access log: a full pipe would stall the server.
+        threading.Thread(target=server.stdout.read, daemon=True).start()
         start_rss = rss_kb(server.pid)
         began = time.perf_counter()
         failed = drive(port, args.warmup, args.threads)
