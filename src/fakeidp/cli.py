@@ -86,8 +86,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if args.interactive:
             config = dataclasses.replace(config, interactive=True)
         config.install(store_of(app))
-    if any(p.oidc is not None for p in chosen.values()):
-        store_of(app).signing_key()  # made now, not on the first ID token (about 50 ms)
+    store_of(app).warm_up()
     serving.summarise_queue_warnings(threads)
     try:
         server = create_server(

@@ -305,6 +305,7 @@ class FakeIdP:
     @contextmanager
     def serve(self) -> Iterator[LiveServer]:
         """Serve on 127.0.0.1 (free port) while the block runs; URLs use the live base."""
+        self.store.warm_up()
         server = LiveServer(self.app).start()
         previous, self.base_url = self.base_url, server.base_url
         try:

@@ -99,3 +99,12 @@ def test_stop_twice_and_restart_on_the_same_port() -> None:
         conn.close()
     finally:
         again.stop()
+
+
+def test_serving_an_openid_provider_makes_its_signing_key_at_start() -> None:
+    idp = fakeidp.FakeIdP(["twitch"])  # Twitch has OpenID Connect
+    with idp.serve():
+        assert idp.store._signing_key is not None  # not left to the first ID token
+    plain = fakeidp.FakeIdP(["digitalocean"])
+    with plain.serve():
+        assert plain.store._signing_key is None  # no OIDC: no RSA key generation at all

@@ -221,6 +221,12 @@ class Store:
                 self._signing_key = SigningKey.generate()
             return self._signing_key
 
+    def warm_up(self) -> None:
+        """Make now what a server's first request would otherwise wait for: the ID-token
+        signing key when an OpenID Connect provider is served (RSA key generation)."""
+        if any(p.oidc is not None for p in self.providers.values()):
+            self.signing_key()
+
     def second_signing_key(self) -> SigningKey:
         """Another key, for the key-rotation faults (:mod:`.oidc_faults`); reset() keeps it."""
         with self.lock:
