@@ -3,14 +3,21 @@
 A login is three requests (authorize, token, profile). Each figure is a ratio
 to a floor measured in the same run, the same way:
 
-- loopback: a login through waitress, set up as ``fakeidp serve`` sets it up
-  (threads, connection limit, channel timeout), against three round trips to
-  a bare WSGI function on waitress;
+- loopback, through ``fakeidp serve``: the reference client logs in against a
+  ``fakeidp serve PROVIDER`` process (its defaults: waitress, 8 threads, the
+  access log on), against three round trips to a bare WSGI function on
+  waitress in a process of its own with the same settings. A bare Flask app
+  on the same waitress is measured too: the part of the gap that is Flask's.
+  Rounds are interleaved (floor, Flask, login, floor, ...) so drift in the
+  machine's load hits all three alike;
+- loopback, in-process: the same, with waitress in a thread of this process
+  (client and server then share one GIL);
 - in-process: a login with the reference client over the in-process
   transport, against three bare Flask test-client requests (and against three
   bare requests over the same in-process transport);
-- throughput: logins per second with 8 and 32 client threads against the same
-  server, beside bare round-trip triples per second with as many threads.
+- throughput: logins per second with 8 and 32 client threads against the
+  ``fakeidp serve`` process, beside bare round-trip triples per second with as
+  many threads against the bare process.
 
 Run:
 
@@ -23,9 +30,16 @@ the Flask floor. This measures; it asserts nothing.
 from __future__ import annotations
 
 import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import requests
@@ -56,21 +70,26 @@ def bare_flask() -> Flask:
     return app
 
 
+def make_waitress(app: Any) -> Any:
+    """``app`` on waitress with ``fakeidp serve``'s settings, on a free port."""
+    serving.summarise_queue_warnings(serving.DEFAULT_THREADS)  # as serve does
+    return create_server(
+        app,
+        host="127.0.0.1",
+        port=0,
+        threads=serving.DEFAULT_THREADS,
+        connection_limit=serving.DEFAULT_CONNECTION_LIMIT,
+        channel_timeout=serving.DEFAULT_CHANNEL_TIMEOUT,
+        ident="fakeidp",
+    )
+
+
 class Waitress:
-    """An app on waitress in a thread, with ``fakeidp serve``'s settings."""
+    """An app on waitress in a thread of this process, with ``fakeidp serve``'s settings."""
 
     def __init__(self, app: Any) -> None:
-        serving.summarise_queue_warnings(serving.DEFAULT_THREADS)  # as serve does
-        self.server = create_server(
-            app,
-            host="127.0.0.1",
-            port=0,
-            threads=serving.DEFAULT_THREADS,
-            connection_limit=serving.DEFAULT_CONNECTION_LIMIT,
-            channel_timeout=serving.DEFAULT_CHANNEL_TIMEOUT,
-            ident="fakeidp",
-        )
-        self.base_url = f"http://127.0.0.1:{self.server.effective_port}"  # type: ignore[union-attr]
+        self.server = make_waitress(app)
+        self.base_url = f"http://127.0.0.1:{self.server.effective_port}"
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self) -> Waitress:
@@ -79,6 +98,41 @@ class Waitress:
 
     def __exit__(self, *exc: object) -> None:
         self.server.close()
+
+
+@contextmanager
+def process(args: list[str]) -> Iterator[str]:
+    """Run ``args`` (a server that prints a line with its URL first); yield the URL.
+
+    Its output goes to a file, never a pipe this script must drain: the access log
+    is written as serve writes it, and nothing here competes with the client for time.
+    """
+    with tempfile.TemporaryFile("w+") as out:
+        proc = subprocess.Popen(
+            args, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"}
+        )
+        try:
+            deadline = time.monotonic() + 30
+            url = None
+            while url is None:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    out.seek(0)
+                    raise SystemExit(f"{args} did not start: {out.read()[-2000:]}")
+                out.seek(0)
+                match = re.search(r"http://127\.0\.0\.1:\d+", out.readline())
+                url = match.group(0) if match else None
+                time.sleep(0.02)
+            yield url
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
+def bare_server(kind: str) -> None:
+    """``--bare-server wsgi|flask``: serve the bare app on waitress, print its URL."""
+    server = make_waitress(bare_wsgi if kind == "wsgi" else bare_flask())
+    print(f"serving on http://127.0.0.1:{server.effective_port}", flush=True)
+    server.run()
 
 
 def handle_at(app: Any, base_url: str) -> fakeidp.FakeIdP:
@@ -91,6 +145,23 @@ def session() -> requests.Session:
     s = requests.Session()
     s.trust_env = False  # loopback needs no proxy lookup; both sides skip it alike
     return s
+
+
+def interleaved(
+    fns: dict[str, Callable[[], object]], rounds: int, batch: int = 10
+) -> dict[str, float]:
+    """Median ms of each of ``fns``, run in turn ``batch`` calls at a time, after a warm-up."""
+    samples: dict[str, list[float]] = {name: [] for name in fns}
+    for fn in fns.values():
+        for _ in range(20):
+            fn()
+    for _ in range(max(1, rounds // batch)):
+        for name, fn in fns.items():
+            for _ in range(batch):
+                start = time.perf_counter()
+                fn()
+                samples[name].append((time.perf_counter() - start) * 1000)
+    return {name: statistics.median(values) for name, values in samples.items()}
 
 
 def throughput(
@@ -121,12 +192,20 @@ def throughput(
     return sum(counts) / (time.perf_counter() - start)
 
 
+def triples(base_url: str) -> Callable[[], object]:
+    http = session()
+    return lambda: [http.get(f"{base_url}/ping") for _ in range(3)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=300)
     parser.add_argument("--provider", default="digitalocean")
     parser.add_argument("--seconds", type=float, default=3.0, help="per throughput figure")
+    parser.add_argument("--bare-server", choices=("wsgi", "flask"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.bare_server:
+        return bare_server(args.bare_server)
     pid, rounds = args.provider, args.rounds
 
     # -- in-process ---------------------------------------------------------------------
@@ -153,29 +232,37 @@ def main() -> None:
     floor_adapter = median_ms(three_adapter, rounds)
     login_in_ms = median_ms(login_in, rounds)
 
-    # -- loopback -----------------------------------------------------------------------
+    # -- loopback, waitress in this process ---------------------------------------------
     idp_app = fakeidp.FakeIdP([pid]).app
-    with Waitress(bare_wsgi) as bare, Waitress(idp_app) as served:
-        bare_http = session()
+    with Waitress(bare_wsgi) as bare, Waitress(bare_flask()) as flask, Waitress(idp_app) as idp_w:
+        live = fakeidp.OAuth2Client(handle_at(idp_app, idp_w.base_url).connection(pid), session())
+        threaded = interleaved(
+            {"bare": triples(bare.base_url), "flask": triples(flask.base_url), "login": live.login},
+            rounds,
+        )
 
-        def three_bare() -> None:
-            for _ in range(3):
-                bare_http.get(f"{bare.base_url}/ping")
-
-        live = fakeidp.OAuth2Client(handle_at(idp_app, served.base_url).connection(pid), session())
-        floor_loop = median_ms(three_bare, rounds)
-        login_loop = median_ms(live.login, rounds)
-
-        def bare_maker() -> Callable[[], object]:
-            http = session()
-            return lambda: [http.get(f"{bare.base_url}/ping") for _ in range(3)]
+    # -- loopback, through fakeidp serve -----------------------------------------------
+    me = [sys.executable, os.path.abspath(__file__), "--bare-server"]
+    serve = [sys.executable, "-m", "fakeidp", "serve", pid, "--port", "0"]
+    with (
+        process([*me, "wsgi"]) as bare_url,
+        process([*me, "flask"]) as flask_url,
+        process(serve) as serve_url,
+    ):
+        handle = handle_at(idp_app, serve_url)  # the same default clients and users as serve's
+        live = fakeidp.OAuth2Client(handle.connection(pid), session())
+        served = interleaved(
+            {"bare": triples(bare_url), "flask": triples(flask_url), "login": live.login}, rounds
+        )
 
         def login_maker() -> Callable[[], object]:
-            handle = handle_at(idp_app, served.base_url)
             return fakeidp.OAuth2Client(handle.connection(pid), session()).login
 
         rates = {
-            n: (throughput(bare_maker, n, args.seconds), throughput(login_maker, n, args.seconds))
+            n: (
+                throughput(lambda: triples(bare_url), n, args.seconds),
+                throughput(login_maker, n, args.seconds),
+            )
             for n in (8, 32)
         }
 
@@ -187,16 +274,25 @@ def main() -> None:
         f"  = {login_in_ms / floor_flask:4.2f} x the Flask floor (target <= 5)"
         f"  = {login_in_ms / floor_adapter:4.2f} x bare over the same transport"
     )
-    print(f"  loopback floor: 3 round trips to bare WSGI on waitress {floor_loop:7.3f} ms")
-    print(
-        f"  loopback login on waitress (serve's settings)          {login_loop:7.3f} ms"
-        f"  = {login_loop / floor_loop:4.2f} x the waitress floor (target <= 1.2)"
-    )
+    for title, m in (("through fakeidp serve", served), ("waitress in this process", threaded)):
+        floor = m["bare"]
+        print(f"  loopback, {title}:")
+        print(f"    floor: 3 round trips to bare WSGI on waitress     {floor:7.3f} ms")
+        print(
+            f"    3 round trips to a bare Flask app on waitress      {m['flask']:7.3f} ms"
+            f"  = {m['flask'] / floor:4.2f} x the floor"
+        )
+        print(
+            f"    login (reference client)                           {m['login']:7.3f} ms"
+            f"  = {m['login'] / floor:4.2f} x the floor (target <= 1.2)"
+            f"  = {m['login'] / m['flask']:4.2f} x bare Flask"
+        )
     for n, (bare_rate, login_rate) in rates.items():
         print(
-            f"  throughput, {n:2d} client threads: {login_rate:7.1f} logins/s vs "
+            f"  throughput through serve, {n:2d} client threads: {login_rate:7.1f} logins/s vs "
             f"{bare_rate:7.1f} bare triples/s = {login_rate / bare_rate:4.2f} x the floor"
         )
+    return None
 
 
 if __name__ == "__main__":
