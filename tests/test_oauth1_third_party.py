@@ -82,7 +82,9 @@ def test_x_oauth2_with_pkce(live: fakeidp.FakeIdP, monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")  # the live server is plain http
     urls, creds = live.urls("x-oauth2"), live.credentials("x-oauth2")
     tokens = {}
-    for scope in (["users.read", "offline.access"], ["users.read"]):
+    # /2/users/me needs tweet.read and users.read (provider_fixtures/x_oauth2.toml
+    # [profile.scopes]: next-auth#5838, arctic#44).
+    for scope in (["tweet.read", "users.read", "offline.access"], ["tweet.read", "users.read"]):
         session = OAuth2Session(creds.client_id, redirect_uri=REDIRECT, scope=scope, pkce="S256")
         url, _ = session.authorization_url(urls["authorize"])
         assert "code_challenge_method=S256" in url
@@ -92,7 +94,7 @@ def test_x_oauth2_with_pkce(live: fakeidp.FakeIdP, monkeypatch: pytest.MonkeyPat
         me = session.get(urls["users_me"], timeout=5).json()
         assert me["data"]["id"] == "1460123456789012480"
         tokens[len(scope)] = token
-    assert "refresh_token" in tokens[2] and "refresh_token" not in tokens[1]
+    assert "refresh_token" in tokens[3] and "refresh_token" not in tokens[2]
     assert live.findings() == [], [str(f) for f in live.findings()]
     # Without PKCE X refuses the authorization request.
     session = OAuth2Session(creds.client_id, redirect_uri=REDIRECT, scope=["users.read"])

@@ -82,12 +82,14 @@ def oauth2_settings(idp: fakeidp.FakeIdP, pid: str, urls: dict[str, str]) -> OAu
     p = idp.provider(pid)
     rules = p.oauth2
     assert rules is not None
-    scopes = list(rules.default_scope)
-    if rules.refresh_requires_scope:
-        scopes.append(rules.refresh_requires_scope)
-    if "scope" in rules.required_authorize_params and not scopes:
-        scopes = ["users.read"]
     profile = p.primary_profile
+    scopes = list(rules.default_scope)
+    # What the provider's docs say the profile call needs (X /2/users/me: tweet.read and
+    # users.read), and refresh tokens (X offline.access).
+    needed = profile.scopes.asked() if profile.scopes else ()
+    for scope in (*needed, rules.refresh_requires_scope):
+        if scope and scope not in scopes:
+            scopes.append(scope)
     creds = idp.credentials(pid)
     return OAuth2Settings(
         urls=urls,

@@ -483,7 +483,8 @@ def test_profile_auth_scheme_lenient(lenient: fakeidp.FakeIdP) -> None:
     flow = Flow(lenient, "twitch")
     token = flow.login_token()["access_token"]
     assert flow.profile(token, scheme="OAuth").status_code == 200
-    assert flow.rules() == ["api.profile.auth_scheme"]
+    # Served, as is the email Twitch would leave out without user:read:email (a warning).
+    assert flow.rules() == ["api.profile.auth_scheme", "api.scope.field"]
 
 
 def test_kraken_takes_oauth_and_query_token(idp: fakeidp.FakeIdP) -> None:

@@ -121,7 +121,9 @@ def test_invalid_toml(tmp_path: Path) -> None:
 
 
 def test_missing_error_shape(tmp_path: Path) -> None:
-    path = mutated(tmp_path, "[errors.api]", "[errors.apix]")
+    source = (fixtures_dir() / "digitalocean.toml").read_text(encoding="utf-8")
+    # [errors.api] and its [errors.api.cases] renamed away
+    path = write(tmp_path, source.replace("[errors.api", "[errors.apix"), "digitalocean.toml")
     with pytest.raises(FixtureError, match=r"key 'errors\.api': is missing"):
         load_provider(path)
 

@@ -175,11 +175,12 @@ class Connection:
                 refresh=rules.refresh,
                 token_headers={h.name: h.example for h in rules.token_headers if h.example},
             )
-            if (
-                rules.refresh_requires_scope
-                and rules.refresh_requires_scope not in common["scopes"]
-            ):
-                common["scopes"] = (*common["scopes"], rules.refresh_requires_scope)
+            # The scopes its profile endpoint needs (X /2/users/me: tweet.read users.read),
+            # then the one refresh tokens need (X offline.access).
+            needed = profile.scopes.asked() if profile.scopes else ()
+            for scope in (*needed, rules.refresh_requires_scope):
+                if scope and scope not in common["scopes"]:
+                    common["scopes"] = (*common["scopes"], scope)
             if provider.oidc is not None and "discovery" in urls:
                 common["oidc_issuer"] = issuer_of(urls["discovery"])
         else:

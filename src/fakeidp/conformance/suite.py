@@ -87,9 +87,15 @@ def default_settings(
     scopes = tuple(values.get("scopes", ()))
     if rules is not None and rules.scope_ignored:
         scopes = ()
-    needed = rules.refresh_requires_scope if rules is not None else ""
-    if needed and scopes and needed not in scopes:
-        scopes = (*scopes, needed)  # X: refresh tokens only with offline.access
+    if scopes and rules is not None:
+        # X: /2/users/me needs tweet.read and users.read; refresh tokens need offline.access.
+        profile = provider.primary_profile
+        for needed in (
+            *(profile.scopes.asked() if profile.scopes else ()),
+            rules.refresh_requires_scope,
+        ):
+            if needed and needed not in scopes:
+                scopes = (*scopes, needed)
     values["scopes"] = scopes
     if provider.protocol != "oauth2":
         values.pop("token_headers", None)

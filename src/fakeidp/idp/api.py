@@ -10,8 +10,8 @@ from __future__ import annotations
 from flask import Response, request
 
 from ..providers.model import ProfileEndpoint
+from . import api_scopes, shared_urls
 from . import rules as R
-from . import shared_urls
 from .context import RequestContext, json_response
 from .headers import check_headers
 from .limits import problem
@@ -98,4 +98,8 @@ def profile(ctx: RequestContext, endpoint: ProfileEndpoint) -> Response:
             )
             if ctx.refuse(f):
                 return ctx.error("api", "invalid_request", f"{name} is wrong")
-    return json_response(ctx.render(endpoint.body, **context))
+    refused = api_scopes.refusal(ctx, endpoint, grant)
+    if refused is not None:
+        return refused
+    body = ctx.render(endpoint.body, **context)
+    return json_response(api_scopes.withheld(ctx, endpoint, grant, body))

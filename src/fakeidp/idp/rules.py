@@ -480,3 +480,18 @@ TOKEN_INFO_REQUEST = _rule(
     "developer.wordpress.com/docs/oauth2 (Validating tokens); wpcom-connect-examples#1",
     "/oauth2/token-info needs client_id and token in the query, for a token issued to that client",
 )
+
+
+# -- Scopes the provider's API needs ([profile.scopes]) ----------------------------------------
+API_SCOPE_MISSING = _rule(
+    "api.scope.missing",
+    "error",
+    "RFC 6750 §3.1 (insufficient_scope); provider fixture [profile.scopes] (each cites its docs)",
+    "the access token lacks a scope the API endpoint needs; the provider refuses the call",
+)
+API_SCOPE_FIELD = _rule(
+    "api.scope.field",
+    "warning",
+    "provider fixture [profile.scopes] fields (each cites its docs)",
+    "the access token lacks the scope that releases a field; the provider leaves it out",
+)

@@ -35,6 +35,7 @@ from .model import (
 from .oauth1 import read_oauth1
 from .reader import FixtureError as FixtureError  # re-exported: callers import it from here
 from .reader import Reader as _Reader
+from .scopes import read_scope_needs
 
 
 def fixtures_dir() -> Path:
@@ -322,7 +323,10 @@ def _oidc(
 
 
 def _profiles(
-    r: _Reader, hosts: Mapping[str, str], optional: bool = False
+    r: _Reader,
+    hosts: Mapping[str, str],
+    optional: bool = False,
+    oauth2: OAuth2Rules | None = None,
 ) -> tuple[ProfileEndpoint, ...]:
     out = []
     for p in r.subs("profile"):
@@ -344,6 +348,7 @@ def _profiles(
                 query=MappingProxyType({str(k): str(v) for k, v in query.items()}),
                 source=p.get("source", str, ""),
                 other_user_ids=p.strings("other_user_ids", []),
+                scopes=read_scope_needs(p, oauth2) if "scopes" in p.table else None,
             )
         )
         p.check_unknown()
@@ -422,7 +427,7 @@ def load_provider(path: Path) -> Provider:
         if protocol != "oauth2":
             raise r.fail("oidc", 'OpenID Connect needs protocol = "oauth2"')
         oidc, userinfo = _oidc(r, hosts, endpoints)
-    profiles = _profiles(r, hosts, optional=oidc is not None)
+    profiles = _profiles(r, hosts, optional=oidc is not None, oauth2=oauth2)
     if userinfo is not None:
         profiles += (userinfo,)
     lifecycle = _lifecycle(r, hosts, endpoints, {p.endpoint.name for p in profiles})

@@ -7,6 +7,7 @@ every key. Nothing here knows about Flask or HTTP: it is data.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
@@ -63,6 +64,43 @@ class HeaderRule:
 
 
 @dataclass(frozen=True)
+class ScopeNeeds:
+    """The scopes an API endpoint needs (``[profile.scopes]``): without them the provider
+    refuses the call, or leaves scope-bound fields out of its answer."""
+
+    source: str
+    # Every one of these must have been granted (X /2/users/me: tweet.read and users.read).
+    required: tuple[str, ...] = ()
+    # At least one of these (Uber /v3/me: profile, eats.pos_provisioning or profile.internal_uuid).
+    any_of: tuple[str, ...] = ()
+    # Dotted path in the answer -> the scope without which the provider leaves it out
+    # (Twitch Helix /users data.0.email: user:read:email).
+    fields: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # The refusal's text where it differs from [errors.api.cases] scope_missing; ${scopes}.
+    description: str | None = None
+
+    def missing(self, granted: Iterable[str]) -> tuple[str, ...]:
+        """The scopes the endpoint needs that ``granted`` lacks; ``any_of`` counts whole."""
+        have = set(granted)
+        lacking = tuple(s for s in self.required if s not in have)
+        if self.any_of and not have.intersection(self.any_of):
+            lacking += tuple(s for s in self.any_of if s not in lacking)
+        return lacking
+
+    def describe(self, lacking: tuple[str, ...]) -> str:
+        """``tweet.read`` / ``tweet.read and users.read`` / ``one of profile, …``."""
+        required = [s for s in lacking if s in self.required]
+        parts = [" and ".join(required)] if required else []
+        if any(s in self.any_of and s not in self.required for s in lacking):
+            parts.append("one of " + ", ".join(self.any_of))
+        return " and ".join(parts)
+
+    def asked(self) -> tuple[str, ...]:
+        """The scopes a careful connector asks for: the required ones, the first alternative."""
+        return self.required + (self.any_of[:1] if self.any_of else ())
+
+
+@dataclass(frozen=True)
 class ProfileEndpoint:
     """An emulated API endpoint that answers with the user's profile."""
 
@@ -76,6 +114,8 @@ class ProfileEndpoint:
     # Other stable ids of the same account that real connectors key users by (Tumblr: the
     # primary blog's uuid, which python-social-auth uses), as dotted paths into the body.
     other_user_ids: tuple[str, ...] = ()
+    # The scopes this endpoint needs (``[profile.scopes]``); None: any token will do.
+    scopes: ScopeNeeds | None = None
 
 
 @dataclass(frozen=True)
@@ -88,7 +128,13 @@ class ErrorCase:
 
 
 # The situations an [errors.api.cases] table may name (provider_fixtures/README.md).
-API_ERROR_CASES = ("token_missing", "token_invalid", "header_missing", "header_wrong")
+API_ERROR_CASES = (
+    "token_missing",
+    "token_invalid",
+    "header_missing",
+    "header_wrong",
+    "scope_missing",
+)
 
 
 @dataclass(frozen=True)
