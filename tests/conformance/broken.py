@@ -9,6 +9,7 @@ from fakeidp.client.connection import Connection
 from fakeidp.client.oauth1 import OAuth1Client
 from fakeidp.client.oauth2 import OAuth2Client
 from fakeidp.conformance import Environment, Outcome, ReferenceTarget
+from fakeidp.providers import builtin_providers
 
 
 class CommaScopes(ReferenceTarget):
@@ -75,3 +76,17 @@ class NoRefresh(ReferenceTarget):
         client = OAuth2Client(c, env.session)
         _, user_id = client.fetch_profile(env.scratch["token"]["access_token"])
         return Outcome(user_id=user_id)
+
+
+class TooFewScopes(ReferenceTarget):
+    """Leaves out a scope the provider's profile API needs (X: asks for users.read without
+    tweet.read), as connectors that ask only for what the user is read with do."""
+
+    name = "too few scopes"
+
+    def connection(self, env: Environment) -> Connection:
+        c = env.connection
+        needs = builtin_providers()[env.provider].primary_profile.scopes
+        if c.protocol != "oauth2" or needs is None or not needs.asked():
+            return c
+        return c.replace(scopes=tuple(s for s in c.scopes if s != needs.asked()[0]))

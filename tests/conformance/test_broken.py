@@ -102,3 +102,19 @@ def test_no_refresh_handling_fails_the_refresh_check_where_providers_refresh() -
     result = report.result("twitch", "token.refresh")
     assert result is not None
     assert "no refresh_token grant reached the token endpoint" in result.message
+
+
+def test_too_few_scopes_fails_where_the_profile_api_needs_them() -> None:
+    needs = {pid for pid in OAUTH2 if (PROVIDERS[pid].primary_profile.scopes or None)}
+    needs = {pid for pid in needs if PROVIDERS[pid].primary_profile.scopes.asked()}  # type: ignore[union-attr]
+    assert {"x-oauth2", "uber", "digitalocean"} <= needs
+    report = run(broken.TooFewScopes(), sorted(needs))
+    failed = statuses(report, "fail")
+    assert {(pid, "profile.scopes") for pid in needs} <= failed, failed
+    result = report.result("x-oauth2", "profile.scopes")
+    assert result is not None
+    assert result.message.startswith(
+        "the connector asked for users.read offline.access, but X (OAuth 2.0)'s /2/users/me "
+        "also needs tweet.read [api.scope.missing]"
+    ), result.message
+    assert 'include ["tweet.read", "users.read"]' in result.fix, result.fix

@@ -74,6 +74,9 @@ CASES = [
     ),
     ("token.custom_headers", "uber", "reference", None, {"X-Api": "1"}, ["token_headers="]),
     ("profile.request", "twitch", "auth0", None, None, ["scripts.fetchUserProfile", "Client-Id"]),
+    ("profile.scopes", "x-oauth2", "auth0", None, None, ['["tweet.read", "users.read"]', "scope"]),
+    ("profile.scopes", "digitalocean", "code", None, None, ["read", "another of read, account"]),
+    ("profile.scopes", "uber", "reference", None, None, ["Connection(scopes=...)", "profile"]),
     ("login", "twitch", "reference", None, None, ['user_id_path="data.0.id"']),
     ("login", "twitch", "auth0", None, None, ["scripts.fetchUserProfile", "'data.0.id'"]),
     (

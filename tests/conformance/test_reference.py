@@ -22,6 +22,8 @@ EXPECTED_REASONS = (
     "does not send iss in its authorization responses (RFC 9207)",
     # Twitch's profile is Helix /users: the reference client never needs UserInfo there.
     "the connector did not call UserInfo during the login",
+    # [profile.scopes]: only some providers' profile APIs need a scope (X, Uber, DigitalOcean).
+    "documents no scope its profile API needs",
 )
 
 

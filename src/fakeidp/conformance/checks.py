@@ -146,6 +146,7 @@ ORDER = (
     "token.client_auth",
     "token.custom_headers",
     "profile.request",
+    "profile.scopes",
     "authorize.denied",
     "token.invalid_grant",
     "token.server_error",

@@ -206,6 +206,37 @@ def profile_request(run: Run) -> Verdict:
     )
 
 
+def _has_scope_needs(provider: Provider, settings: Settings) -> str | None:
+    needs = [p.scopes for p in provider.profiles if p.scopes]
+    if any(n.required or n.any_of for n in needs):
+        return None
+    return f"{provider.name} documents no scope its profile API needs"
+
+
+@check(
+    "profile.scopes",
+    "The connector asks for the scopes the provider's API needs",
+    "RFC 6750 §3.1 (insufficient_scope) and provider docs cited in [profile.scopes]",
+    owns=("api.scope.",),
+    applies=_has_scope_needs,
+)
+def profile_scopes(run: Run) -> Verdict:
+    run.login()
+    calls = run.profile_exchanges()
+    if not calls:
+        return not_applicable("the connector made no profile call")
+    sent = run.exchanges("authorize")
+    asked = sent[0].query.get("scope") if sent else None
+    called = {e.endpoint for e in calls}
+    expected = {
+        p.endpoint.path: {"all_of": list(p.scopes.required), "one_of": list(p.scopes.any_of)}
+        for p in run.provider.profiles
+        if p.scopes and p.endpoint.name in called
+    }
+    paths = ", ".join(expected) or "its profile call"
+    return judge(run, f"asked for {asked or 'no scope'}: enough for {paths}", expected, asked)
+
+
 @check(
     "authorize.denied",
     "A denied login is reported as cancelled, and no token request follows",

@@ -162,6 +162,21 @@ def _profile(p: Provider, d: Dialect, rule: str | None, expected: Any) -> str:
     )
 
 
+def _profile_scopes(p: Provider, d: Dialect, rule: str | None, expected: Any) -> str:
+    needs = next((pr.scopes for pr in p.profiles if pr.scopes and pr.scopes.asked()), None)
+    if needs is None:
+        return f"ask for the scopes {p.name}'s API documents for the calls the connector makes"
+    scopes = list(needs.asked())
+    other = f" (or another of {', '.join(needs.any_of)})" if needs.any_of else ""
+    return _in(
+        d,
+        auth0=f"add {_j(scopes)} to options.scope{other}",
+        integration_app=f"add {_j(scopes)} to `scopes`{other}",
+        reference=f"Connection(scopes=...): include {_j(scopes)}{other}",
+        code=f"ask for the scopes {' '.join(scopes)} in the authorization request{other}",
+    )
+
+
 _PLACES: dict[str, dict[str, str]] = {
     "oauth2.token.": {
         "auth0": "the token request (its headers: options.customHeaders)",
@@ -333,6 +348,7 @@ HINTS: dict[str, Hint] = {
     "token.client_auth": _client_auth,
     "token.custom_headers": _custom_headers,
     "profile.request": _profile,
+    "profile.scopes": _profile_scopes,
     "authorize.denied": _denied,
     "token.invalid_grant": _token_error,
     "token.server_error": _token_error,
