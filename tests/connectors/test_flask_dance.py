@@ -88,7 +88,12 @@ def test_twitch_login_and_refresh(idp: fakeidp.FakeIdP) -> None:
         # adds the Client-Id header Helix requires (twitch.py ClientIdHeaderOAuth2Session).
         response = twitch.get("users")
         assert response.ok, response.text
-        return str(response.json()["data"][0]["id"])
+        user = response.json()["data"][0]
+        # The blueprint asks for no scope by default (make_twitch_blueprint(scope=None)), so
+        # Helix sends no email: it needs user:read:email (dev.twitch.tv get-users; the
+        # fixture's [profile.scopes] fields). An app that wants it passes that scope.
+        assert "email" not in user
+        return str(user["id"])
 
     client = flask_app(bp, users)
     assert log_in(client, "twitch") == USER_IDS["twitch"]
