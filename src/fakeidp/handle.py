@@ -32,8 +32,9 @@ from .transport import (
     intercepting,
 )
 
-if TYPE_CHECKING:  # httpx is optional: only its types are named here
+if TYPE_CHECKING:  # httpx and httpx2 are optional: only their types are named here
     import httpx
+    import httpx2
 
 
 @dataclass(frozen=True)
@@ -296,11 +297,30 @@ class FakeIdP:
 
         Needs httpx (``pip install httpx``); ``kwargs`` go to ``httpx.Client``.
         """
-        return httpx_support("idp.httpx_client()").client(self.app, **kwargs)  # type: ignore[no-any-return]
+        support = httpx_support("idp.httpx_client()", "httpx")
+        client: httpx.Client = support.client("httpx", self.app, **kwargs)
+        return client
 
     def async_httpx_client(self, **kwargs: Any) -> httpx.AsyncClient:
         """The async twin of :meth:`httpx_client`: an ``httpx.AsyncClient``, no socket."""
-        return httpx_support("idp.async_httpx_client()").async_client(self.app, **kwargs)  # type: ignore[no-any-return]
+        support = httpx_support("idp.async_httpx_client()", "httpx")
+        client: httpx.AsyncClient = support.async_client("httpx", self.app, **kwargs)
+        return client
+
+    def httpx2_client(self, **kwargs: Any) -> httpx2.Client:
+        """:meth:`httpx_client` for httpx2 (httpx's successor): an ``httpx2.Client``.
+
+        Needs httpx2 (``pip install httpx2``); ``kwargs`` go to ``httpx2.Client``.
+        """
+        support = httpx_support("idp.httpx2_client()", "httpx2")
+        client: httpx2.Client = support.client("httpx2", self.app, **kwargs)
+        return client
+
+    def async_httpx2_client(self, **kwargs: Any) -> httpx2.AsyncClient:
+        """The async twin of :meth:`httpx2_client`: an ``httpx2.AsyncClient``, no socket."""
+        support = httpx_support("idp.async_httpx2_client()", "httpx2")
+        client: httpx2.AsyncClient = support.async_client("httpx2", self.app, **kwargs)
+        return client
 
     @contextmanager
     def serve(self) -> Iterator[LiveServer]:
@@ -316,8 +336,8 @@ class FakeIdP:
 
     @contextmanager
     def intercepting(self) -> Iterator[FakeIdP]:
-        """Answer requests and httpx calls to the providers' real URLs while the block runs;
-        any other client trying to reach a provider's host fails with NetworkBlocked."""
+        """Answer requests, httpx and httpx2 calls to the providers' real URLs while the block
+        runs; any other client trying to reach a provider's host fails with NetworkBlocked."""
         with intercepting(self.app, self.providers):
             yield self
 
@@ -329,8 +349,8 @@ def intercept(
     strict: bool = True,
     host_overrides: HostOverrides | None = None,
 ) -> Iterator[FakeIdP]:
-    """``with fakeidp.intercept() as idp:`` requests and httpx calls to the providers' real
-    URLs reach a fake IdP in-process; any other way to a provider's host fails at once with
+    """``with fakeidp.intercept() as idp:`` requests, httpx and httpx2 calls to the providers'
+    real URLs reach a fake IdP in-process; any other way to a provider's host fails at once with
     :class:`~fakeidp.NetworkBlocked`."""
     idp = FakeIdP(providers, strict=strict, host_overrides=host_overrides)
     with idp.intercepting():
