@@ -297,14 +297,12 @@ class FakeIdP:
 
         Needs httpx (``pip install httpx``); ``kwargs`` go to ``httpx.Client``.
         """
-        support = httpx_support("idp.httpx_client()", "httpx")
-        client: httpx.Client = support.client("httpx", self.app, **kwargs)
+        client: httpx.Client = self._in_process("idp.httpx_client()", "httpx", kwargs)
         return client
 
     def async_httpx_client(self, **kwargs: Any) -> httpx.AsyncClient:
         """The async twin of :meth:`httpx_client`: an ``httpx.AsyncClient``, no socket."""
-        support = httpx_support("idp.async_httpx_client()", "httpx")
-        client: httpx.AsyncClient = support.async_client("httpx", self.app, **kwargs)
+        client: httpx.AsyncClient = self._in_process("idp.async_httpx_client()", "httpx", kwargs)
         return client
 
     def httpx2_client(self, **kwargs: Any) -> httpx2.Client:
@@ -312,15 +310,20 @@ class FakeIdP:
 
         Needs httpx2 (``pip install httpx2``); ``kwargs`` go to ``httpx2.Client``.
         """
-        support = httpx_support("idp.httpx2_client()", "httpx2")
-        client: httpx2.Client = support.client("httpx2", self.app, **kwargs)
+        client: httpx2.Client = self._in_process("idp.httpx2_client()", "httpx2", kwargs)
         return client
 
     def async_httpx2_client(self, **kwargs: Any) -> httpx2.AsyncClient:
         """The async twin of :meth:`httpx2_client`: an ``httpx2.AsyncClient``, no socket."""
-        support = httpx_support("idp.async_httpx2_client()", "httpx2")
-        client: httpx2.AsyncClient = support.async_client("httpx2", self.app, **kwargs)
+        what = "idp.async_httpx2_client()"
+        client: httpx2.AsyncClient = self._in_process(what, "httpx2", kwargs)
         return client
+
+    def _in_process(self, what: str, library: str, kwargs: dict[str, Any]) -> Any:
+        """The client of ``library`` that ``what`` names (async if it says so), on this app."""
+        support = httpx_support(what, library)
+        make = support.async_client if "async_" in what else support.client
+        return make(library, self.app, **kwargs)
 
     @contextmanager
     def serve(self) -> Iterator[LiveServer]:
