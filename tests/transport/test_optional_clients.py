@@ -82,7 +82,7 @@ def test_without_a_library_fakeidp_works_and_says_what_it_lacks(hidden: tuple[st
                 f"{what} works"
                 if present
                 else f"fakeidp: {what} needs httpx or httpx2, and neither is installed: "
-                "pip install httpx2 (or httpx; or pip install 'fakeidp[httpx2]')"
+                "pip install httpx2 (or httpx, or pip install 'fakeidp[httpx2]')"
             )
         elif needs in present:
             expected.append(f"{what} works")

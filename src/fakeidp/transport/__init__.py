@@ -56,7 +56,7 @@ def httpx_support(what: str, library: str | None = "httpx") -> ModuleType:
             return httpx_transport
         raise ImportError(
             f"fakeidp: {what} needs httpx or httpx2, and neither is installed: pip install "
-            "httpx2 (or httpx; or pip install 'fakeidp[httpx2]')"
+            "httpx2 (or httpx, or pip install 'fakeidp[httpx2]')"
         )
     if library not in httpx_transport.MODULES:
         raise ImportError(
@@ -67,7 +67,7 @@ def httpx_support(what: str, library: str | None = "httpx") -> ModuleType:
 
 
 def __getattr__(name: str) -> Any:
-    # The httpx transports, without importing httpx for everyone who never asks for them.
+    # The httpx and httpx2 transports, without importing either for everyone who never asks.
     if name in ("WSGITransport", "AsyncWSGITransport"):
         return getattr(httpx_support(f"fakeidp.{name}", None), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
