@@ -1,4 +1,4 @@
-"""Benchmark: one login through requests and through httpx, in-process and intercepted.
+"""Benchmark: one login through requests, httpx and httpx2, in-process and intercepted.
 
 The same three requests (authorize, token, profile) by the same small flow,
 through each client and transport, beside a bare Flask round trip measured
@@ -7,12 +7,14 @@ the same way in the same run (the baseline). Run:
     python bench/bench_transports.py [--rounds N] [--provider ID]
 
 Targets (issue 8): interception costs at most 10% over the in-process
-transport of the same client. This measures; it asserts nothing.
+transport of the same client. httpx2 is measured where it is installed.
+This measures; it asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import statistics
 import time
 import urllib.parse
@@ -59,7 +61,8 @@ def bare_app() -> Flask:
 
 
 def login(idp: fakeidp.FakeIdP, pid: str, client: Any, urls: dict[str, str]) -> Callable[[], None]:
-    """The authorization code flow by hand, for a requests Session or an httpx Client alike."""
+    """The authorization code flow by hand, for a requests Session or an httpx (httpx2) Client
+    alike."""
     p = idp.provider(pid)
     creds = idp.credentials(pid)
     no_redirects = {"allow_redirects": False} if isinstance(client, requests.Session) else {}
@@ -120,6 +123,19 @@ def main() -> None:
         # A connector's plain Session: requests reads proxy settings and ~/.netrc per request.
         "login intercepted, requests (plain Session)": login(idp, pid, requests.Session(), real),
     }
+    clients = ["requests", "httpx"]
+    if importlib.util.find_spec("httpx2") is not None:
+        import httpx2
+
+        clients.append("httpx2")
+        bare_httpx2 = httpx2.Client(transport=fakeidp.WSGITransport(bare))
+        variants.update(
+            {
+                "bare Flask round trip, httpx2": lambda: bare_httpx2.get(ping),
+                "login in-process, httpx2": login(idp, pid, idp.httpx2_client(), fake),
+                "login intercepted, httpx2": login(idp, pid, httpx2.Client(), real),
+            }
+        )
     with idp.intercepting():  # the in-process variants never reach it: their URLs are fake
         results = medians_ms(variants, rounds)
 
@@ -127,11 +143,12 @@ def main() -> None:
     print(f"provider: {pid}; rounds: {rounds}; medians of CPU time")
     for name, ms in results.items():
         print(f"  {name:45} {ms:8.3f} ms  = {ms / base:5.1f} x bare requests round trip")
-    for client in ("requests", "httpx"):
+    for client in clients:
         ratio = results[f"login intercepted, {client}"] / results[f"login in-process, {client}"]
         print(f"  interception / in-process, {client:8}          {ratio:8.3f}    (target <= 1.10)")
-    ratio = results["login in-process, httpx"] / results["login in-process, requests"]
-    print(f"  httpx / requests, in-process                    {ratio:8.3f}")
+    for client in clients[1:]:
+        ratio = results[f"login in-process, {client}"] / results["login in-process, requests"]
+        print(f"  {client + ' / requests, in-process':48}{ratio:8.3f}")
 
 
 if __name__ == "__main__":

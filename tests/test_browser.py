@@ -249,13 +249,14 @@ def anyio_backend() -> str:
 
 
 @pytest.mark.anyio
+@pytest.mark.parametrize("library", ["httpx", "httpx2"])
 async def test_alogin_with_an_async_client_against_a_live_app(
-    intercepting: fakeidp.FakeIdP,
+    intercepting: fakeidp.FakeIdP, library: str
 ) -> None:
-    httpx = pytest.importorskip("httpx")
+    lib = pytest.importorskip(library)
     app = make_app(intercepting, "uber")
     with fakeidp.LiveServer(app) as server:
-        async with httpx.AsyncClient(base_url=server.base_url) as client:
+        async with lib.AsyncClient(base_url=server.base_url) as client:
             response = await intercepting.browser.alogin(client, server.base_url + "/")
             denied = await intercepting.browser.alogin(client, "/login", deny=True)
     assert response.json() == {"user_id": intercepting.user("uber").profile["rider_id"]}

@@ -1,5 +1,6 @@
 """A FastAPI app that logs its users in with X (OAuth 2.0 with PKCE) through authlib's
-Starlette integration, whose client is httpx's AsyncClient (authlib's AsyncOAuth2Client).
+Starlette integration, whose client is authlib's AsyncOAuth2Client: an httpx2 AsyncClient
+where httpx2 is installed (authlib prefers it), an httpx one otherwise.
 
 It knows nothing of fakeidp: the URLs are X's production ones and the credentials
 come from the environment. ``test_fastapi_app.py`` tests it with the fakeidp plugin.

@@ -1,7 +1,8 @@
 """Testing the FastAPI + authlib (httpx) app with fakeidp: production URLs, intercepted.
 
-The app's calls to X go through httpx's AsyncClient; under the marker's interception
-they reach the test's fake IdP, as requests calls do. The tests talk to the app the way
+The app's calls to X go through httpx2's AsyncClient (httpx's where httpx2 is not
+installed); under the marker's interception they reach the test's fake IdP, as requests
+calls do, whichever of the two authlib picked. The tests talk to the app the way
 FastAPI's docs test async apps: httpx.AsyncClient over httpx.ASGITransport, with anyio's
 pytest plugin. Run with ``pytest examples/fastapi_httpx``.
 """

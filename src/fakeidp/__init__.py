@@ -54,8 +54,8 @@ _WHERE = {
     "NetworkBlocked": "transport",
     "WSGIAdapter": "transport",
     "in_process_session": "transport",
-    # httpx's transports, importable by name but left out of __all__: a star import
-    # must not need httpx (optional).
+    # httpx's and httpx2's transports, importable by name but left out of __all__: a star import
+    # must not need either (optional).
     "WSGITransport": "transport",
     "AsyncWSGITransport": "transport",
 }

@@ -9,8 +9,8 @@ would — approve, deny, or log in as a chosen user — and hands back the
 and ``state`` (OAuth 2.0), ``oauth_token`` and ``oauth_verifier`` (OAuth 1.0a),
 or the provider's denial. :meth:`Browser.login` does the whole round trip with
 an app's client: Flask's or Django's test client, Starlette's ``TestClient``,
-or a ``requests.Session`` / ``httpx.Client`` talking to a live app;
-:meth:`Browser.alogin` the same with an ``httpx.AsyncClient``.
+or a ``requests.Session`` / ``httpx.Client`` (or httpx2's) talking to a live app;
+:meth:`Browser.alogin` the same with an ``httpx.AsyncClient`` (or httpx2's).
 
 It uses the IdP's own mechanisms: ``deny_next`` and ``set_user`` when the IdP
 auto-approves, the login page's form in interactive mode. Requests reach the
@@ -243,8 +243,9 @@ class Browser:
 
         Returns the app's answer to the callback (not followed further). ``client`` is
         a Flask, Django or Starlette test client, or a ``requests.Session`` or
-        ``httpx.Client`` for a live app (then ``start`` is an absolute URL). For an
-        async client (``httpx.AsyncClient``), ``await browser.alogin(...)``.
+        ``httpx.Client`` / ``httpx2.Client`` for a live app (then ``start`` is an absolute
+        URL). For an async client (``httpx.AsyncClient``, ``httpx2.AsyncClient``),
+        ``await browser.alogin(...)``.
         """
         steps = self._steps(start, method, deny, login, profile)
         try:
@@ -346,7 +347,7 @@ def _send(client: Any, method: str, url: str) -> Any:
         raise BrowserError(f"{client!r} is not an HTTP client: it has no {method.lower()}()")
     if isinstance(client, requests.Session):
         return send(url, allow_redirects=False)
-    if hasattr(client, "follow_redirects"):  # httpx's clients, Starlette's TestClient
+    if hasattr(client, "follow_redirects"):  # httpx's and httpx2's clients, Starlette's TestClient
         return send(url, follow_redirects=False)
     return send(url)  # Flask's and Django's test clients do not follow by default
 

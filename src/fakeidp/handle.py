@@ -32,8 +32,9 @@ from .transport import (
     intercepting,
 )
 
-if TYPE_CHECKING:  # httpx is optional: only its types are named here
+if TYPE_CHECKING:  # httpx and httpx2 are optional: only their types are named here
     import httpx
+    import httpx2
 
 
 @dataclass(frozen=True)
@@ -296,11 +297,33 @@ class FakeIdP:
 
         Needs httpx (``pip install httpx``); ``kwargs`` go to ``httpx.Client``.
         """
-        return httpx_support("idp.httpx_client()").client(self.app, **kwargs)  # type: ignore[no-any-return]
+        client: httpx.Client = self._in_process("idp.httpx_client()", "httpx", kwargs)
+        return client
 
     def async_httpx_client(self, **kwargs: Any) -> httpx.AsyncClient:
         """The async twin of :meth:`httpx_client`: an ``httpx.AsyncClient``, no socket."""
-        return httpx_support("idp.async_httpx_client()").async_client(self.app, **kwargs)  # type: ignore[no-any-return]
+        client: httpx.AsyncClient = self._in_process("idp.async_httpx_client()", "httpx", kwargs)
+        return client
+
+    def httpx2_client(self, **kwargs: Any) -> httpx2.Client:
+        """:meth:`httpx_client` for httpx2 (httpx's successor): an ``httpx2.Client``.
+
+        Needs httpx2 (``pip install httpx2``); ``kwargs`` go to ``httpx2.Client``.
+        """
+        client: httpx2.Client = self._in_process("idp.httpx2_client()", "httpx2", kwargs)
+        return client
+
+    def async_httpx2_client(self, **kwargs: Any) -> httpx2.AsyncClient:
+        """The async twin of :meth:`httpx2_client`: an ``httpx2.AsyncClient``, no socket."""
+        what = "idp.async_httpx2_client()"
+        client: httpx2.AsyncClient = self._in_process(what, "httpx2", kwargs)
+        return client
+
+    def _in_process(self, what: str, library: str, kwargs: dict[str, Any]) -> Any:
+        """The client of ``library`` that ``what`` names (async if it says so), on this app."""
+        support = httpx_support(what, library)
+        make = support.async_client if "async_" in what else support.client
+        return make(library, self.app, **kwargs)
 
     @contextmanager
     def serve(self) -> Iterator[LiveServer]:
@@ -316,8 +339,8 @@ class FakeIdP:
 
     @contextmanager
     def intercepting(self) -> Iterator[FakeIdP]:
-        """Answer requests and httpx calls to the providers' real URLs while the block runs;
-        any other client trying to reach a provider's host fails with NetworkBlocked."""
+        """Answer requests, httpx and httpx2 calls to the providers' real URLs while the block
+        runs; any other client trying to reach a provider's host fails with NetworkBlocked."""
         with intercepting(self.app, self.providers):
             yield self
 
@@ -329,8 +352,8 @@ def intercept(
     strict: bool = True,
     host_overrides: HostOverrides | None = None,
 ) -> Iterator[FakeIdP]:
-    """``with fakeidp.intercept() as idp:`` requests and httpx calls to the providers' real
-    URLs reach a fake IdP in-process; any other way to a provider's host fails at once with
+    """``with fakeidp.intercept() as idp:`` requests, httpx and httpx2 calls to the providers'
+    real URLs reach a fake IdP in-process; any other way to a provider's host fails at once with
     :class:`~fakeidp.NetworkBlocked`."""
     idp = FakeIdP(providers, strict=strict, host_overrides=host_overrides)
     with idp.intercepting():

@@ -10,7 +10,7 @@ Fixtures for your own tests:
     A test that leaves error findings it did not ``acknowledge()`` fails at
     teardown, listing them.
 ``fakeidp_intercept``
-    The same handle, with interception on for the test: requests (and httpx)
+    The same handle, with interception on for the test: requests (httpx, httpx2)
     calls to the providers' real URLs are answered by it, so the app under test
     keeps its production URLs.
 ``fakeidp_browser``

@@ -2,12 +2,16 @@
 configured as authlib's docs say, log in at every provider's real URLs through interception,
 and refresh where both the provider and the client can.
 
+authlib's "httpx" clients are httpx2 clients where httpx2 is installed, httpx ones otherwise
+(authlib/integrations/httpx_client/_compat.py): these tests run the one it picks.
+
 The browser step goes through requests (it is the user's browser, not the connector); every
 call the connector makes goes through its own HTTP library.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import warnings
 from typing import Any
 
@@ -29,10 +33,17 @@ from tests.connectors.helpers import (
 )
 from tests.connectors.test_requests_oauthlib import LIVE_OAUTH2, OAUTH1_PROVIDERS
 
+HAS_HTTPX2 = importlib.util.find_spec("httpx2") is not None
+
 
 def httpx_clients() -> Any:
     """authlib's httpx integration; it imports httpx2 when installed and warns when it falls
-    back to httpx (authlib/integrations/httpx_client/_compat.py), which is what we test."""
+    back to httpx (authlib/integrations/httpx_client/_compat.py). With httpx2 there is no
+    warning to expect: the suite's warnings-as-errors shows one."""
+    if HAS_HTTPX2:
+        from authlib.integrations import httpx_client
+
+        return httpx_client
     import authlib.deprecate  # noqa: F401  # its import puts an "always" filter first; ours goes after
 
     with warnings.catch_warnings():
@@ -114,6 +125,59 @@ async def test_oauth2_httpx_async(idp: fakeidp.FakeIdP, pid: str) -> None:
             )
             assert refreshed["access_token"] != token["access_token"]
             check_user(pid, s, (await client.get(s.profile_url, headers=s.headers)).json())
+    assert_clean(idp)
+
+
+def connector_agents(idp: fakeidp.FakeIdP) -> set[str]:
+    """The HTTP libraries the connector's own calls came from (the browser's are requests')."""
+    return {
+        e.headers.get("User-Agent", "").split("/")[0]
+        for e in idp.exchanges()
+        if e.endpoint != "authorize"
+    }
+
+
+# With httpx2 installed, authlib's clients are httpx2's, and interception answers them as it
+# answers httpx: the same login, nothing escaping to the network guard.
+HTTPX2_PROVIDERS = ["digitalocean", "twitch"]
+
+
+@pytest.mark.skipif(not HAS_HTTPX2, reason="needs httpx2")
+@pytest.mark.parametrize("pid", HTTPX2_PROVIDERS)
+def test_oauth2_httpx_picks_httpx2_and_logs_in(idp: fakeidp.FakeIdP, pid: str) -> None:
+    import httpx2
+
+    s = oauth2_settings(idp, pid, idp.real_urls(pid))
+    with httpx_clients().OAuth2Client(**oauth2_kwargs(s)) as client:
+        assert isinstance(client, httpx2.Client)
+        callback, verifier = oauth2_start(client, s)
+        token = client.fetch_token(s.urls["token"], **token_kwargs(s, callback, verifier))
+        check_user(pid, s, client.get(s.profile_url, headers=s.headers).json())
+        refreshed = client.refresh_token(s.urls["token"], refresh_token=token["refresh_token"])
+        assert refreshed["access_token"] != token["access_token"]
+    profile = idp.provider(pid).primary_profile.endpoint.name
+    assert [e.endpoint for e in idp.exchanges()] == ["authorize", "token", profile, "token"]
+    assert connector_agents(idp) == {"python-httpx2"}
+    assert_clean(idp)
+
+
+@pytest.mark.anyio
+@pytest.mark.skipif(not HAS_HTTPX2, reason="needs httpx2")
+@pytest.mark.parametrize("pid", HTTPX2_PROVIDERS)
+async def test_oauth2_httpx_async_picks_httpx2_and_logs_in(idp: fakeidp.FakeIdP, pid: str) -> None:
+    import httpx2
+
+    s = oauth2_settings(idp, pid, idp.real_urls(pid))
+    async with httpx_clients().AsyncOAuth2Client(**oauth2_kwargs(s)) as client:
+        assert isinstance(client, httpx2.AsyncClient)
+        callback, verifier = oauth2_start(client, s)
+        token = await client.fetch_token(s.urls["token"], **token_kwargs(s, callback, verifier))
+        check_user(pid, s, (await client.get(s.profile_url, headers=s.headers)).json())
+        refreshed = await client.refresh_token(
+            s.urls["token"], refresh_token=token["refresh_token"]
+        )
+        assert refreshed["access_token"] != token["access_token"]
+    assert connector_agents(idp) == {"python-httpx2"}
     assert_clean(idp)
 
 

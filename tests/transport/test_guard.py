@@ -1,6 +1,6 @@
 """While intercepting, nothing addressed to a provider leaves the process, by any library.
 
-requests and httpx are answered in-process; every other client is stopped at
+requests, httpx and httpx2 are answered in-process; every other client is stopped at
 once, before any packet, with an error naming the host, the library and the way
 to route it. The hosts come from the providers (``Provider.real_origins``).
 """
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import http.client
+import importlib
+import importlib.util
 import socket
 import ssl
 import threading
@@ -22,6 +24,8 @@ from requests.adapters import HTTPAdapter
 
 import fakeidp
 from fakeidp.transport import NetworkBlocked, provider_hosts
+
+HAS_HTTPX2 = importlib.util.find_spec("httpx2") is not None
 
 
 def test_every_host_of_every_provider_is_guarded() -> None:
@@ -101,7 +105,31 @@ def test_a_requests_adapter_of_its_own_is_named_with_what_it_calls() -> None:
     with fakeidp.intercept(["dribbble"]), pytest.raises(NetworkBlocked) as err:
         session.get("https://api.dribbble.com/v2/user")
     assert (err.value.library, err.value.caller) == ("urllib3", "tests.transport.test_guard")
-    assert "make this call with requests or httpx" in str(err.value)
+    assert "make this call with requests, httpx or httpx2" in str(err.value)
+
+
+@pytest.mark.parametrize("name", ["httpx", "httpx2"])
+def test_an_httpx_transport_of_its_own_is_named_with_the_way_out(name: str) -> None:
+    """A transport that skips HTTPTransport for the connection pool (httpcore / httpcore2)
+    is stopped, and told which of httpx's or httpx2's in-process clients to use."""
+    lib = pytest.importorskip(name)
+    core = pytest.importorskip(name.replace("httpx", "httpcore"))
+
+    class PoolTransport(lib.BaseTransport):  # type: ignore[misc,name-defined]
+        def handle_request(self, request: object) -> object:
+            with core.ConnectionPool() as pool:
+                return pool.request("GET", str(request.url))  # type: ignore[attr-defined]
+
+    with (
+        fakeidp.intercept(["twitch"]),
+        lib.Client(transport=PoolTransport()) as client,
+        pytest.raises(NetworkBlocked) as err,
+    ):
+        client.get("https://api.twitch.tv/helix/users")
+    assert err.value.library == name.replace("httpx", "httpcore")
+    message = str(err.value)
+    assert f"this {name} call did not go through {name}.HTTPTransport" in message
+    assert f"use idp.{name}_client(), idp.async_{name}_client() or fakeidp.WSGITransport" in message
 
 
 def test_other_hosts_and_the_live_server_are_left_alone() -> None:
@@ -127,6 +155,7 @@ def test_a_provider_moved_to_this_machine_stays_reachable() -> None:
 def original_state() -> tuple[object, ...]:
     import httpx
 
+    httpx2 = importlib.import_module("httpx2") if HAS_HTTPX2 else None
     return (
         socket.getaddrinfo,
         socket.socket.connect,
@@ -138,6 +167,8 @@ def original_state() -> tuple[object, ...]:
         HTTPAdapter.send,
         httpx.HTTPTransport.handle_request,
         httpx.AsyncHTTPTransport.handle_async_request,
+        httpx2 and httpx2.HTTPTransport.handle_request,
+        httpx2 and httpx2.AsyncHTTPTransport.handle_async_request,
     )
 
 

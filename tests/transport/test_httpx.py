@@ -1,16 +1,18 @@
-"""httpx, sync and async, as first-class clients: in-process and under interception."""
+"""httpx and httpx2, sync and async, as first-class clients: in-process and under interception.
+
+httpx2 is httpx's successor (authlib and Starlette prefer it when installed): every test
+here runs for both libraries (``lib``), the httpx2 runs skipped where it is not installed.
+"""
 
 from __future__ import annotations
 
+import importlib.util
 import json
-import os
 import socket
-import subprocess
-import sys
-import textwrap
 import urllib.parse
 from collections.abc import Iterator
-from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import httpx
 import pytest
@@ -20,6 +22,7 @@ import fakeidp
 from tests.expected import EXPECTED_USER_IDS
 
 REDIRECT = "https://app.example/callback"
+HAS_HTTPX2 = importlib.util.find_spec("httpx2") is not None
 
 
 @pytest.fixture
@@ -27,12 +30,27 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-def authorize_params(idp: fakeidp.FakeIdP, pid: str) -> dict[str, str]:
+@pytest.fixture(params=["httpx", "httpx2"])
+def lib(request: pytest.FixtureRequest) -> ModuleType:
+    """The client library under test: httpx, or httpx2 where it is installed."""
+    return pytest.importorskip(request.param)
+
+
+def in_process_client(idp: fakeidp.FakeIdP, lib: ModuleType) -> Any:
+    """``idp.httpx_client()`` or ``idp.httpx2_client()``: the handle's client for ``lib``."""
+    return getattr(idp, f"{lib.__name__}_client")()
+
+
+def in_process_async_client(idp: fakeidp.FakeIdP, lib: ModuleType) -> Any:
+    return getattr(idp, f"async_{lib.__name__}_client")()
+
+
+def authorize_params(idp: fakeidp.FakeIdP, pid: str, redirect: str = REDIRECT) -> dict[str, str]:
     creds = idp.credentials(pid)
     return {
         "client_id": creds.client_id,
         "response_type": "code",
-        "redirect_uri": REDIRECT,
+        "redirect_uri": redirect,
         "state": "state-123456789",
         "scope": "read",
     }
@@ -56,7 +74,7 @@ def code_of(response: httpx.Response) -> str:
 
 
 def login(idp: fakeidp.FakeIdP, client: httpx.Client, urls: dict[str, str]) -> str:
-    """DigitalOcean's authorization code flow, by hand, with an httpx client."""
+    """DigitalOcean's authorization code flow, by hand, with an httpx (or httpx2) client."""
     code = code_of(client.get(urls["authorize"], params=authorize_params(idp, "digitalocean")))
     token = client.post(urls["token"], data=token_form(idp, "digitalocean", code))
     assert token.status_code == 200, token.text
@@ -88,26 +106,31 @@ def no_sockets(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 # -- in-process clients from the handle -------------------------------------------
-def test_handle_gives_an_in_process_httpx_client(no_sockets: None) -> None:
+def test_handle_gives_an_in_process_client(no_sockets: None, lib: ModuleType) -> None:
     idp = fakeidp.FakeIdP(["digitalocean"])
-    with idp.httpx_client() as client:
+    with in_process_client(idp, lib) as client:
+        assert isinstance(client, lib.Client)
         assert login(idp, client, idp.urls("digitalocean")) == EXPECTED_USER_IDS["digitalocean"]
     assert idp.errors() == []
 
 
 @pytest.mark.anyio
-async def test_handle_gives_an_in_process_async_httpx_client(no_sockets: None) -> None:
+async def test_handle_gives_an_in_process_async_client(no_sockets: None, lib: ModuleType) -> None:
     idp = fakeidp.FakeIdP(["digitalocean"])
-    async with idp.async_httpx_client() as client:
+    async with in_process_async_client(idp, lib) as client:
+        assert isinstance(client, lib.AsyncClient)
         user = await async_login(idp, client, idp.urls("digitalocean"))
     assert user == EXPECTED_USER_IDS["digitalocean"]
     assert idp.errors() == []
 
 
-def test_wsgi_transport_serves_any_httpx_client() -> None:
+def test_wsgi_transport_serves_any_client(lib: ModuleType) -> None:
     idp = fakeidp.FakeIdP(["twitch"])
-    with httpx.Client(transport=fakeidp.WSGITransport(idp.app)) as client:
+    transport = fakeidp.WSGITransport(idp.app)
+    assert isinstance(transport, lib.BaseTransport)
+    with lib.Client(transport=transport) as client:
         response = client.get(idp.urls("twitch")["users"])
+    assert isinstance(response, lib.Response)  # the client's own library answers
     assert response.status_code == 401
     # Helix without a token: "OAuth token is missing" (PROVIDERS-AUDIT §6a).
     assert response.json()["message"] == "OAuth token is missing"
@@ -115,28 +138,45 @@ def test_wsgi_transport_serves_any_httpx_client() -> None:
     idp.acknowledge()
 
 
+@pytest.mark.anyio
+async def test_async_wsgi_transport_serves_any_async_client(lib: ModuleType) -> None:
+    idp = fakeidp.FakeIdP(["twitch"])
+    async with lib.AsyncClient(transport=fakeidp.AsyncWSGITransport(idp.app)) as client:
+        response = await client.get(idp.urls("twitch")["users"])
+    assert isinstance(response, lib.Response)
+    assert response.json()["message"] == "OAuth token is missing"
+    idp.acknowledge()
+
+
 # -- interception ------------------------------------------------------------------
-def test_intercepted_httpx_login_at_the_real_urls(no_sockets: None) -> None:
-    with fakeidp.intercept(["digitalocean"]) as idp, httpx.Client() as client:
+def test_intercepted_login_at_the_real_urls(no_sockets: None, lib: ModuleType) -> None:
+    with fakeidp.intercept(["digitalocean"]) as idp, lib.Client() as client:
         user = login(idp, client, idp.real_urls("digitalocean"))
     assert user == EXPECTED_USER_IDS["digitalocean"]
     assert [e.endpoint for e in idp.exchanges()] == ["authorize", "token", "account"]
+    assert idp.exchanges()[0].headers["User-Agent"].startswith(f"python-{lib.__name__}/")
     assert idp.errors() == []
 
 
 @pytest.mark.anyio
-async def test_intercepted_async_httpx_login_at_the_real_urls(no_sockets: None) -> None:
+async def test_intercepted_async_login_at_the_real_urls(no_sockets: None, lib: ModuleType) -> None:
     with fakeidp.intercept(["digitalocean"]) as idp:
-        async with httpx.AsyncClient() as client:
+        async with lib.AsyncClient() as client:
             user = await async_login(idp, client, idp.real_urls("digitalocean"))
     assert user == EXPECTED_USER_IDS["digitalocean"]
     assert idp.errors() == []
 
 
-def test_httpx_and_requests_give_the_same_exchanges_and_findings() -> None:
-    """Twitch refuses client credentials in Basic (PROVIDERS.md §6): both clients hear so."""
+def test_every_client_gives_the_same_exchanges_and_findings() -> None:
+    """Twitch refuses client credentials in Basic (PROVIDERS.md §6): every client hears so,
+    with the same answer: status, body, and the headers the fake IdP sent."""
+    senders = [requests.post, httpx.post]
+    if HAS_HTTPX2:
+        import httpx2
+
+        senders.append(httpx2.post)
     seen = []
-    for send in (requests.post, httpx.post):
+    for send in senders:
         with fakeidp.intercept(["twitch"]) as idp:
             creds = idp.credentials("twitch")
             response = send(  # type: ignore[operator]
@@ -147,22 +187,23 @@ def test_httpx_and_requests_give_the_same_exchanges_and_findings() -> None:
             seen.append(
                 (
                     response.status_code,
-                    response.json(),
+                    response.content,
+                    sorted((k.lower(), v) for k, v in response.headers.items()),
                     [(e.endpoint, e.status) for e in idp.exchanges()],
                     [(f.rule, f.severity, f.expected, f.actual) for f in idp.findings()],
                 )
             )
-    assert seen[0] == seen[1]
-    assert seen[0][3]  # a finding, not an empty match
+    assert all(s == seen[0] for s in seen[1:]), seen
+    assert seen[0][4]  # a finding, not an empty match
 
 
-def test_interception_covers_clients_with_transports_of_their_own() -> None:
+def test_interception_covers_clients_with_transports_of_their_own(lib: ModuleType) -> None:
     """Libraries build their own clients and transports (retries, mounts): still answered."""
-    transport = httpx.HTTPTransport(retries=2)
-    mounts = {"https://api.uber.com": httpx.HTTPTransport(http2=False)}
+    transport = lib.HTTPTransport(retries=2)
+    mounts = {"https://api.uber.com": lib.HTTPTransport(http2=False)}
     with (
         fakeidp.intercept(["twitch", "uber"]) as idp,
-        httpx.Client(transport=transport, mounts=mounts) as client,
+        lib.Client(transport=transport, mounts=mounts) as client,
     ):
         assert client.get(idp.real_urls("twitch")["users"]).status_code == 401
         assert client.get(idp.real_urls("uber")["me"]).status_code == 401
@@ -170,34 +211,80 @@ def test_interception_covers_clients_with_transports_of_their_own() -> None:
         idp.acknowledge()
 
 
-def test_discovery_through_httpx_names_the_real_urls() -> None:
+def test_discovery_names_the_real_urls(lib: ModuleType) -> None:
     with fakeidp.intercept(["twitch"]) as idp:
-        doc = httpx.get(idp.real_urls("twitch")["discovery"]).json()
+        doc = lib.get(idp.real_urls("twitch")["discovery"]).json()
     assert doc["issuer"] == "https://id.twitch.tv/oauth2"  # the real issuer, not the fake's
     assert doc["token_endpoint"] == idp.real_urls("twitch")["token"]
 
 
-def test_leaves_other_urls_to_httpx(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A URL on no provider host goes to httpx's own transport, untouched."""
+def test_leaves_other_urls_to_the_library(monkeypatch: pytest.MonkeyPatch, lib: ModuleType) -> None:
+    """A URL on no provider host goes to the library's own transport, untouched."""
     calls: list[str] = []
 
-    def original(self: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
+    def original(self: Any, request: Any) -> Any:
         calls.append(str(request.url))
-        return httpx.Response(204, request=request)
+        return lib.Response(204, request=request)
 
-    monkeypatch.setattr(httpx.HTTPTransport, "handle_request", original)
+    monkeypatch.setattr(lib.HTTPTransport, "handle_request", original)
     with fakeidp.intercept(["uber"]):
-        assert httpx.get("https://app.example/health").status_code == 204
-        assert httpx.get("https://api.uber.com/v1/me").status_code == 401
+        assert lib.get("https://app.example/health").status_code == 204
+        assert lib.get("https://api.uber.com/v1/me").status_code == 401
     assert calls == ["https://app.example/health"]
-    assert httpx.HTTPTransport.handle_request is original
+    assert lib.HTTPTransport.handle_request is original
+
+
+@pytest.mark.skipif(not HAS_HTTPX2, reason="needs httpx2")
+def test_httpx_and_httpx2_are_both_intercepted_and_both_restored() -> None:
+    import httpx2
+
+    def state() -> list[object]:
+        return [m.HTTPTransport.handle_request for m in (httpx, httpx2)] + [
+            m.AsyncHTTPTransport.handle_async_request for m in (httpx, httpx2)
+        ]
+
+    before = state()
+    with pytest.raises(ZeroDivisionError), fakeidp.intercept(["uber"]) as idp:
+        assert httpx.get("https://api.uber.com/v1/me").status_code == 401
+        assert httpx2.get("https://api.uber.com/v1/me").status_code == 401
+        assert [e.headers["User-Agent"].split("/")[0] for e in idp.exchanges()] == [
+            "python-httpx",
+            "python-httpx2",
+        ]
+        idp.acknowledge()
+        1 / 0  # noqa: B018
+    assert state() == before
+
+
+# -- redirects: the client's to follow, never the transport's ----------------------
+def test_redirect_followed_by_the_client_fills_history(lib: ModuleType) -> None:
+    with fakeidp.intercept(["digitalocean"]) as idp, lib.Client(follow_redirects=True) as client:
+        # The callback is another provider URL, so the whole chain stays in-process.
+        callback = idp.real_urls("digitalocean")["account"]
+        params = authorize_params(idp, "digitalocean", redirect=callback)
+        response = client.get(idp.real_urls("digitalocean")["authorize"], params=params)
+    assert [r.status_code for r in response.history] == [302]
+    assert str(response.url).startswith(callback + "?code=")
+    assert response.status_code == 401  # the profile endpoint, without a token
+    assert [e.endpoint for e in idp.exchanges()] == ["authorize", "account"]
+    idp.acknowledge()
+
+
+def test_redirect_left_to_the_caller(lib: ModuleType) -> None:
+    idp = fakeidp.FakeIdP(["digitalocean"])
+    with in_process_client(idp, lib) as client:
+        params = authorize_params(idp, "digitalocean")
+        response = client.get(idp.urls("digitalocean")["authorize"], params=params)
+    assert response.status_code == 302 and response.history == []
+    assert str(response.next_request.url).startswith(REDIRECT + "?code=")
+    assert len(idp.exchanges("digitalocean", "authorize")) == 1
 
 
 # -- what httpx sends --------------------------------------------------------------
-def test_bytes_and_repeated_headers() -> None:
+def test_bytes_and_repeated_headers(lib: ModuleType) -> None:
     idp = fakeidp.FakeIdP(["twitch"])
     headers = [(b"Client-Id", b"abc"), (b"X-Trace", b"1"), (b"X-Trace", b"2")]
-    with idp.httpx_client() as client:
+    with in_process_client(idp, lib) as client:
         client.get(idp.urls("twitch")["users"], headers=headers)
     recorded = idp.exchanges()[0].headers
     assert recorded["Client-Id"] == "abc"
@@ -206,7 +293,7 @@ def test_bytes_and_repeated_headers() -> None:
 
 
 @pytest.mark.parametrize("shape", ["bytes", "generator"])
-def test_body_shapes(shape: str) -> None:
+def test_body_shapes(shape: str, lib: ModuleType) -> None:
     idp = fakeidp.FakeIdP(["digitalocean"])
     form = urllib.parse.urlencode(token_form(idp, "digitalocean", "not-a-code")).encode()
 
@@ -216,7 +303,7 @@ def test_body_shapes(shape: str) -> None:
 
     content = form if shape == "bytes" else chunks()
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
-    with fakeidp.intercept(["digitalocean"]) as idp, httpx.Client() as client:
+    with fakeidp.intercept(["digitalocean"]) as idp, lib.Client() as client:
         response = client.post(
             idp.real_urls("digitalocean")["token"], content=content, headers=headers
         )
@@ -225,10 +312,10 @@ def test_body_shapes(shape: str) -> None:
     idp.acknowledge()
 
 
-def test_streamed_response() -> None:
+def test_streamed_response(lib: ModuleType) -> None:
     idp = fakeidp.FakeIdP(["digitalocean"])
     with (
-        idp.httpx_client() as client,
+        in_process_client(idp, lib) as client,
         client.stream("GET", idp.urls("digitalocean")["account"]) as r,
     ):
         body = b"".join(r.iter_bytes(chunk_size=5))
@@ -236,34 +323,14 @@ def test_streamed_response() -> None:
     idp.acknowledge()
 
 
-# -- without httpx -----------------------------------------------------------------
-def test_without_httpx_fakeidp_works_and_says_what_it_lacks() -> None:
-    script = textwrap.dedent(
-        """
-        import sys
-        sys.modules["httpx"] = None  # as if httpx were not installed
-        import requests
-        import fakeidp
-        from fakeidp import *  # noqa: F403  (nothing in __all__ needs httpx)
-
-        with fakeidp.intercept(["uber"]) as idp:
-            assert requests.get("https://api.uber.com/v1/me").status_code == 401
-        for ask in (lambda: idp.httpx_client(), lambda: fakeidp.WSGITransport):
-            try:
-                ask()
-            except ImportError as err:
-                print(err)
-        """
-    )
-    src = Path(fakeidp.__file__).parent.parent
-    env = {**os.environ, "PYTHONPATH": f"{src}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [
-        "fakeidp: idp.httpx_client() needs httpx, which is not installed: pip install httpx "
-        "(or pip install 'fakeidp[httpx]')",
-        "fakeidp: fakeidp.WSGITransport needs httpx, which is not installed: pip install httpx "
-        "(or pip install 'fakeidp[httpx]')",
-    ]
+@pytest.mark.anyio
+async def test_streamed_response_async_intercepted(lib: ModuleType) -> None:
+    with fakeidp.intercept(["digitalocean"]) as idp:
+        async with (
+            lib.AsyncClient() as client,
+            client.stream("GET", idp.real_urls("digitalocean")["account"]) as r,
+        ):
+            chunks = [chunk async for chunk in r.aiter_bytes(chunk_size=5)]
+    assert max(len(c) for c in chunks) == 5
+    assert json.loads(b"".join(chunks))["id"] == "unauthorized"
+    idp.acknowledge()

@@ -1,6 +1,6 @@
 """The network guard: while intercepting, nothing addressed to a provider leaves the process.
 
-requests and httpx calls to a provider's host are answered by interception;
+requests, httpx and httpx2 calls to a provider's host are answered by interception;
 every other way out (urllib, http.client, urllib3, aiohttp, asyncio streams, a
 raw socket) has to resolve the host name or connect to it first. The guard
 patches those doors, for the providers' host names only (``socket.getaddrinfo``,
@@ -30,6 +30,8 @@ LIBRARIES = (
     "requests",
     "httpx",
     "httpcore",
+    "httpx2",
+    "httpcore2",
     "aiohttp",
     "urllib3",
     "urllib.request",
@@ -43,18 +45,26 @@ LIBRARIES = (
 )
 PLUMBING = ("asyncio", "socket", "ssl", "selectors", "concurrent", "threading", "contextlib")
 
+
+def _httpx_advice(httpx: str) -> str:
+    """For httpx and httpx2 alike (and their httpcore): the same API, the same way out."""
+    return (
+        f"this {httpx} call did not go through {httpx}.HTTPTransport or AsyncHTTPTransport, "
+        f"which fakeidp intercepts (a custom transport?): use idp.{httpx}_client(), "
+        f"idp.async_{httpx}_client() or fakeidp.WSGITransport(idp.app)"
+    )
+
+
 ADVICE = {
     "requests": (
         "this requests call did not go through requests.adapters.HTTPAdapter, which fakeidp "
         "intercepts (a custom adapter is mounted?): use a plain requests.Session or idp.session()"
     ),
-    "httpx": (
-        "this httpx call did not go through httpx.HTTPTransport or AsyncHTTPTransport, which "
-        "fakeidp intercepts (a custom transport?): use idp.httpx_client(), "
-        "idp.async_httpx_client() or fakeidp.WSGITransport(idp.app)"
-    ),
+    "httpx": _httpx_advice("httpx"),
+    "httpcore": _httpx_advice("httpx"),
+    "httpx2": _httpx_advice("httpx2"),
+    "httpcore2": _httpx_advice("httpx2"),
 }
-ADVICE["httpcore"] = ADVICE["httpx"]
 
 
 class NetworkBlocked(RuntimeError):
@@ -74,11 +84,12 @@ class NetworkBlocked(RuntimeError):
         )
         advice = ADVICE.get(library) if owner.served else None
         advice = advice or (
-            f"fakeidp answers requests and httpx in-process but cannot intercept {library}. "
+            f"fakeidp answers requests, httpx and httpx2 in-process but cannot intercept "
+            f"{library}. "
             f"Point {library} at the fake IdP's live server instead: inside "
             f"`with idp.serve():`, idp.urls({owner.provider!r}) gives the URLs "
             f"(http://127.0.0.1:<port>/{owner.provider}/{owner.host_key}<path> answers "
-            f"{owner.base}<path>), or make this call with requests or httpx"
+            f"{owner.base}<path>), or make this call with requests, httpx or httpx2"
         )
         if not owner.served:
             advice = (

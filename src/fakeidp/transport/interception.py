@@ -1,7 +1,7 @@
 """Interception: calls to the providers' real URLs are answered by a fake IdP in-process.
 
 While an interception is active, ``requests`` (any Session: ``HTTPAdapter.send``)
-and, when it is installed, ``httpx`` (``HTTPTransport.handle_request``,
+and, where they are installed, ``httpx`` and ``httpx2`` (``HTTPTransport.handle_request``,
 ``AsyncHTTPTransport.handle_async_request``: any Client, also those libraries
 make) answer every URL on a provider's host from the fake IdP, no socket. Any
 other client that tries to reach a provider's host is stopped by the network
@@ -19,7 +19,6 @@ import functools
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from types import ModuleType
 from typing import Any
 
 import requests
@@ -70,9 +69,10 @@ def _install() -> None:
     send.__qualname__ = "fakeidp_intercepted_send"
     _patched_send = (original, send)
     HTTPAdapter.send = send  # type: ignore[method-assign]
-    httpx = _httpx()
-    if httpx is not None:
-        httpx.install_interception(route)
+    # Imported here, not at the top: only an interception pays for importing httpx, httpx2.
+    from . import httpx_transport
+
+    httpx_transport.install_interception(route)
     guard.install()
 
 
@@ -82,21 +82,10 @@ def _uninstall() -> None:
     # Put back what was there, unless someone patched over us meanwhile (theirs stays).
     if HTTPAdapter.send is ours:
         HTTPAdapter.send = original  # type: ignore[method-assign]
-    httpx = _httpx()
-    if httpx is not None:
-        httpx.uninstall_interception()
+    from . import httpx_transport
+
+    httpx_transport.uninstall_interception()
     guard.uninstall()
-
-
-def _httpx() -> ModuleType | None:
-    """fakeidp's httpx module, or None where httpx is not installed (nothing to patch)."""
-    try:
-        from . import httpx_transport
-    except ImportError as exc:
-        if (exc.name or "").split(".")[0] != "httpx":
-            raise
-        return None
-    return httpx_transport
 
 
 def _hosts() -> dict[str, ProviderHost]:
@@ -135,5 +124,5 @@ def intercepting(app: Any, providers: Mapping[str, Provider]) -> Iterator[Interc
                 _uninstall()
 
 
-# The name before httpx and the guard joined: it intercepts every supported client now.
+# The name before httpx, httpx2 and the guard joined: it intercepts every supported client now.
 intercept_requests = intercepting
