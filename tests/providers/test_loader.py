@@ -93,7 +93,7 @@ def mutated(tmp_path: Path, old: str, new: str) -> Path:
         (
             'user_id = "account.uuid"\n',
             "",
-            "digitalocean.toml: key 'profile[0].user_id': is missing; expected str",
+            "digitalocean.toml: key 'profile': no [[profile]] has a user_id; expected one that names the user",
         ),
         (
             'id = "digitalocean"',

@@ -368,6 +368,7 @@ def template_context(ctx: RequestContext, grant: Grant) -> dict[str, Any]:
         "login": user.login if user else None,
         "client_id": grant.client_id,
         "scope": sep.join(grant.scope),
+        "scopes": list(grant.scope),
         "params": grant.params,
         "now": int(ctx.store.now()),
     }

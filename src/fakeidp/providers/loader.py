@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -63,9 +64,13 @@ def _endpoints(
         if isinstance(value, str):
             out[name] = _endpoint(table, name, value, hosts)
             table.used.add(name)
+            if "{" in value:
+                raise table.fail(name, f"path parameters are for [[profile]] URLs only: {value!r}")
         else:
             sub = table.sub(name)
             ep = _endpoint(sub, "url", sub.get("url", str), hosts)
+            if "{" in ep.path:
+                raise sub.fail("url", f"path parameters are for [[profile]] URLs only: {ep.path!r}")
             methods = tuple(m.upper() for m in sub.strings("methods", ["GET"]))
             role = sub.get("role", str, "")
             if "oauth2" in sub.table:
@@ -202,12 +207,42 @@ def _oauth2_rules(o: _Reader) -> OAuth2Rules:
             "tolerated",  # type: ignore[arg-type]
         ),
         client_auth_error=_client_auth_error(o),
+        authorize_param_values=_string_values(o, "authorize_param_values"),
     )
     for way in rules.revoke_auth:
         if way not in REVOKE_AUTH:
             raise o.fail("revoke_auth", f"expected values from {REVOKE_AUTH}; got {way!r}")
     o.check_unknown()
     return rules
+
+
+def _string_values(r: _Reader, key: str) -> MappingProxyType[str, str]:
+    """A table of ``name = "string"``; a value of another type names the key."""
+    table = r.get(key, dict, {})
+    for name, value in table.items():
+        if not isinstance(value, str):
+            raise r.fail(f"{key}.{name}", f"expected a string, got {value!r}")
+    return MappingProxyType(dict(table))
+
+
+_PATH_PARAM = re.compile(r"\{([^{}]*)\}")
+
+
+def _path_params(p: _Reader, path: str) -> MappingProxyType[str, str]:
+    """``path_params``: one template per ``{name}`` segment of the URL, and no other."""
+    params = _string_values(p, "path_params")
+    named = _PATH_PARAM.findall(path)
+    for name in named:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or f"/{{{name}}}" not in path:
+            raise p.fail("url", f"a path parameter must be a whole segment /{{name}}, got {path!r}")
+        if name not in params:
+            raise p.fail("path_params", f"has no template for {{{name}}} in the URL {path!r}")
+    for name in params:
+        if name not in named:
+            raise p.fail(f"path_params.{name}", f"the URL {path!r} has no {{{name}}} segment")
+    if "{" in _PATH_PARAM.sub("", path) or "}" in _PATH_PARAM.sub("", path):
+        raise p.fail("url", f"unbalanced braces in {path!r}")
+    return params
 
 
 def _endpoint_rules(
@@ -338,17 +373,21 @@ def _profiles(
                 endpoint=Endpoint(name=name, host=ep.host, path=ep.path),
                 auth=auth,
                 body=p.get("body", object),
-                user_id=p.get("user_id", str),
+                # Empty: the endpoint names no user (Atlassian's accessible-resources).
+                user_id=p.get("user_id", str, ""),
                 headers=_headers(p, "required_headers", "error")
                 + _headers(p, "expected_headers", "warning"),
                 query=MappingProxyType({str(k): str(v) for k, v in query.items()}),
                 source=p.get("source", str, ""),
                 other_user_ids=p.strings("other_user_ids", []),
+                path_params=_path_params(p, ep.path),
             )
         )
         p.check_unknown()
     if not out and not optional:
         raise r.fail("profile", "is missing; expected at least one [[profile]] endpoint")
+    if out and not any(p.user_id for p in out):
+        raise r.fail("profile", "no [[profile]] has a user_id; expected one that names the user")
     return tuple(out)
 
 

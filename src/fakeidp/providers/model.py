@@ -76,6 +76,9 @@ class ProfileEndpoint:
     # Other stable ids of the same account that real connectors key users by (Tumblr: the
     # primary blog's uuid, which python-social-auth uses), as dotted paths into the body.
     other_user_ids: tuple[str, ...] = ()
+    # ``{name}`` segments of the URL (Jira Cloud's ``/ex/jira/{cloudid}/...``): name -> a
+    # template of the value the provider accepts for this user (a list: any of them).
+    path_params: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,13 @@ class ErrorCase:
 
 
 # The situations an [errors.api.cases] table may name (provider_fixtures/README.md).
-API_ERROR_CASES = ("token_missing", "token_invalid", "header_missing", "header_wrong")
+API_ERROR_CASES = (
+    "token_missing",
+    "token_invalid",
+    "header_missing",
+    "header_wrong",
+    "path_wrong",
+)
 
 
 @dataclass(frozen=True)
@@ -193,6 +202,10 @@ class OAuth2Rules:
     rotated_refresh_token_reuse: Tolerance = "tolerated"
     # The provider's answer to a confidential client that did not authenticate where it must.
     client_auth_error: ProviderAnswer | None = None
+    # Authorize parameters that must have one value when sent (Atlassian audience).
+    authorize_param_values: MappingProxyType[str, str] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
 
 
 @dataclass(frozen=True)
@@ -305,11 +318,13 @@ class Provider:
 
     @property
     def primary_profile(self) -> ProfileEndpoint:
-        """The first profile endpoint that is current; the first one if none is."""
-        for profile in self.profiles:
+        """The first profile endpoint that names the user and is current; else the first
+        that names the user."""
+        named = [p for p in self.profiles if p.user_id] or list(self.profiles)
+        for profile in named:
             if self.is_current(profile.endpoint):
                 return profile
-        return self.profiles[0]
+        return named[0]
 
     def error_shape(self, kind: str) -> ErrorShape:
         return self.errors.get(kind) or self.errors["oauth"]
