@@ -109,6 +109,23 @@ def test_refresh_rotates_and_the_old_token_is_a_warning(idp: fakeidp.FakeIdP) ->
     assert flow.rules() == ["oauth2.token.refresh_token_rotated"]
 
 
+def test_reuse_after_the_leeway_kills_every_refresh_token(idp: fakeidp.FakeIdP) -> None:
+    """[rrt]: "Reuse of old tokens outside the leeway interval invalidates all refresh tokens
+    … The leeway interval is 10 minutes." """
+    flow = Flow(idp, PID)
+    first = token(flow)["refresh_token"]
+    second = flow.token({"grant_type": "refresh_token", "refresh_token": first, "code": None})
+    newest = second.json["refresh_token"]
+    idp.advance_clock(601)
+    late = flow.token({"grant_type": "refresh_token", "refresh_token": first, "code": None})
+    assert late.status_code == 403 and late.json["error"] == "invalid_grant"
+    [finding] = idp.findings(PID, rule="oauth2.token.refresh_token_rotated")
+    assert finding.severity == "error"
+    after = flow.token({"grant_type": "refresh_token", "refresh_token": newest, "code": None})
+    assert after.status_code == 403  # the whole chain is gone: the user must consent again
+    idp.acknowledge()
+
+
 def test_unknown_refresh_token_is_auth0s_403(idp: fakeidp.FakeIdP) -> None:
     flow = Flow(idp, PID)
     response = flow.token({"grant_type": "refresh_token", "refresh_token": "nope", "code": None})

@@ -207,8 +207,16 @@ def _oauth2_rules(o: _Reader) -> OAuth2Rules:
             "tolerated",  # type: ignore[arg-type]
         ),
         client_auth_error=_client_auth_error(o),
+        rotated_refresh_token_leeway=o.get("rotated_refresh_token_leeway", int, 0),
         authorize_param_values=_string_values(o, "authorize_param_values"),
     )
+    if rules.rotated_refresh_token_leeway < 0 or (
+        rules.rotated_refresh_token_leeway and rules.rotated_refresh_token_reuse != "tolerated"
+    ):
+        raise o.fail(
+            "rotated_refresh_token_leeway",
+            "expected seconds >= 0, and only with rotated_refresh_token_reuse = 'tolerated'",
+        )
     for way in rules.revoke_auth:
         if way not in REVOKE_AUTH:
             raise o.fail("revoke_auth", f"expected values from {REVOKE_AUTH}; got {way!r}")

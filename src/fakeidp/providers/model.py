@@ -200,6 +200,9 @@ class OAuth2Rules:
     revoke_response: Any = None
     # A rotated-out refresh token used again: "refused" only where a source says so.
     rotated_refresh_token_reuse: Tolerance = "tolerated"
+    # Seconds a tolerated reuse is tolerated (Atlassian: 10 minutes); later it is refused and
+    # the token's whole chain revoked. 0: no limit.
+    rotated_refresh_token_leeway: int = 0
     # The provider's answer to a confidential client that did not authenticate where it must.
     client_auth_error: ProviderAnswer | None = None
     # Authorize parameters that must have one value when sent (Atlassian audience).
