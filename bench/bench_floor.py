@@ -84,22 +84,6 @@ def make_waitress(app: Any) -> Any:
     )
 
 
-class Waitress:
-    """An app on waitress in a thread of this process, with ``fakeidp serve``'s settings."""
-
-    def __init__(self, app: Any) -> None:
-        self.server = make_waitress(app)
-        self.base_url = f"http://127.0.0.1:{self.server.effective_port}"
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> Waitress:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.close()
-
-
 @contextmanager
 def process(args: list[str]) -> Iterator[str]:
     """Run ``args`` (a server that prints a line with its URL first); yield the URL.
@@ -234,7 +218,11 @@ def main() -> None:
 
     # -- loopback, waitress in this process ---------------------------------------------
     idp_app = fakeidp.FakeIdP([pid]).app
-    with Waitress(bare_wsgi) as bare, Waitress(bare_flask()) as flask, Waitress(idp_app) as idp_w:
+    with (
+        fakeidp.LiveServer(bare_wsgi) as bare,  # waitress with serve's settings, in a thread
+        fakeidp.LiveServer(bare_flask()) as flask,
+        fakeidp.LiveServer(idp_app) as idp_w,
+    ):
         live = fakeidp.OAuth2Client(handle_at(idp_app, idp_w.base_url).connection(pid), session())
         threaded = interleaved(
             {"bare": triples(bare.base_url), "flask": triples(flask.base_url), "login": live.login},
