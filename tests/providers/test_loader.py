@@ -189,6 +189,12 @@ def test_a_host_under_several_names_is_intercepted_at_each() -> None:
         ),
         (
             'url = "api:/v2/account"',
+            'url = "api:/v2/{id}x"\npath_params = { id = "${user.uuid}" }',
+            "digitalocean.toml: key 'profile[0].url': a path parameter must be a whole segment"
+            " /{name}, got '/v2/{id}x'",
+        ),
+        (
+            'url = "api:/v2/account"',
             'url = "api:/v2/{id}"\npath_params = { id = 7 }',
             "digitalocean.toml: key 'profile[0].path_params.id': expected a string, got 7",
         ),

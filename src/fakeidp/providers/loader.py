@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -34,6 +33,8 @@ from .model import (
     TokenResponse,
 )
 from .oauth1 import read_oauth1
+from .paths import path_params as _path_params
+from .paths import string_values as _string_values
 from .reader import FixtureError as FixtureError  # re-exported: callers import it from here
 from .reader import Reader as _Reader
 
@@ -222,35 +223,6 @@ def _oauth2_rules(o: _Reader) -> OAuth2Rules:
             raise o.fail("revoke_auth", f"expected values from {REVOKE_AUTH}; got {way!r}")
     o.check_unknown()
     return rules
-
-
-def _string_values(r: _Reader, key: str) -> MappingProxyType[str, str]:
-    """A table of ``name = "string"``; a value of another type names the key."""
-    table = r.get(key, dict, {})
-    for name, value in table.items():
-        if not isinstance(value, str):
-            raise r.fail(f"{key}.{name}", f"expected a string, got {value!r}")
-    return MappingProxyType(dict(table))
-
-
-_PATH_PARAM = re.compile(r"\{([^{}]*)\}")
-
-
-def _path_params(p: _Reader, path: str) -> MappingProxyType[str, str]:
-    """``path_params``: one template per ``{name}`` segment of the URL, and no other."""
-    params = _string_values(p, "path_params")
-    named = _PATH_PARAM.findall(path)
-    for name in named:
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or f"/{{{name}}}" not in path:
-            raise p.fail("url", f"a path parameter must be a whole segment /{{name}}, got {path!r}")
-        if name not in params:
-            raise p.fail("path_params", f"has no template for {{{name}}} in the URL {path!r}")
-    for name in params:
-        if name not in named:
-            raise p.fail(f"path_params.{name}", f"the URL {path!r} has no {{{name}}} segment")
-    if "{" in _PATH_PARAM.sub("", path) or "}" in _PATH_PARAM.sub("", path):
-        raise p.fail("url", f"unbalanced braces in {path!r}")
-    return params
 
 
 def _endpoint_rules(
