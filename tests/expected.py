@@ -13,6 +13,7 @@ EXPECTED_USER_IDS = {
     "digitalocean": "b6fr89dbf6d9156cace5f3c78dc9851d957381ef",
     "dribbble": "483195",
     "imgur": "384077",
+    "jira-cloud": "5b10ac8d82e05b22cc7d4ef5",
     "jira-data-center": "fakeidptest",
     "oidc": "248289761001",
     "twitch": "739003271",

@@ -46,7 +46,7 @@ def test_requests_oauthlib(live: fakeidp.FakeIdP, pid: str) -> None:
         scope=s.scopes or None,
         pkce="S256" if s.pkce else None,
     )
-    url, _state = session.authorization_url(s.urls["authorize"])
+    url, _state = session.authorization_url(s.urls["authorize"], **s.params)
     callback = browser(url)
     token = session.fetch_token(
         s.urls["token"],
@@ -90,7 +90,9 @@ def test_authlib(live: fakeidp.FakeIdP, pid: str) -> None:
         code_challenge_method="S256" if s.pkce else None,
     )
     verifier = generate_token(48) if s.pkce else None
-    url, _state = session.create_authorization_url(s.urls["authorize"], code_verifier=verifier)
+    url, _state = session.create_authorization_url(
+        s.urls["authorize"], code_verifier=verifier, **s.params
+    )
     callback = browser(url)
     token = session.fetch_token(
         s.urls["token"],

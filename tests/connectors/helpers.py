@@ -76,6 +76,8 @@ class OAuth2Settings:
     token_headers: dict[str, str]
     client_id: str
     client_secret: str | None
+    # authorize parameters the docs say to send with one value (Atlassian audience)
+    params: dict[str, str]
 
 
 def oauth2_settings(idp: fakeidp.FakeIdP, pid: str, urls: dict[str, str]) -> OAuth2Settings:
@@ -106,6 +108,7 @@ def oauth2_settings(idp: fakeidp.FakeIdP, pid: str, urls: dict[str, str]) -> OAu
         token_headers={h.name: h.example for h in rules.token_headers if h.example},
         client_id=creds.client_id,
         client_secret=creds.client_secret,
+        params=dict(rules.authorize_param_values),
     )
 
 

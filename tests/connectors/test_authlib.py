@@ -68,7 +68,9 @@ def oauth2_start(session: Any, s: OAuth2Settings) -> tuple[str, str | None]:
     from authlib.common.security import generate_token
 
     verifier = generate_token(48) if s.pkce else None
-    url, _state = session.create_authorization_url(s.urls["authorize"], code_verifier=verifier)
+    url, _state = session.create_authorization_url(
+        s.urls["authorize"], code_verifier=verifier, **s.params
+    )
     return browser(url), verifier
 
 

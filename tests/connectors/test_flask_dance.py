@@ -139,3 +139,48 @@ def test_jira(idp: fakeidp.FakeIdP) -> None:
     client = flask_app(bp, myself)
     assert log_in(client, "jira") == USER_IDS["jira"]
     assert_clean(idp)
+
+
+def test_atlassian_jira_cloud(idp: fakeidp.FakeIdP) -> None:
+    """flask-dance's atlassian blueprint against Jira Cloud's 3LO (provider_fixtures/jira_cloud.toml):
+    audience=api.atlassian.com always, prompt=consent only with reprompt_consent=True."""
+    from flask_dance.contrib.atlassian import atlassian, make_atlassian_blueprint
+
+    creds = idp.credentials("jira-cloud")
+    storage = MemoryStorage()
+    bp = make_atlassian_blueprint(
+        creds.client_id,
+        creds.client_secret,
+        # The docstring says "comma-separated"; requests-oauthlib joins a list with spaces, as
+        # Atlassian wants. A comma string would reach Atlassian as one unknown scope.
+        scope=["read:me", "read:jira-user", "offline_access"],
+        storage=storage,
+    )
+
+    def myself() -> str:
+        # Relative to the blueprint's base_url https://api.atlassian.com/: the site's cloudid
+        # from accessible-resources, then Jira's /rest/api/3/myself through the gateway.
+        sites = atlassian.get("oauth/token/accessible-resources")
+        assert sites.ok, sites.text
+        response = atlassian.get(f"ex/jira/{sites.json()[0]['id']}/rest/api/3/myself")
+        assert response.ok, response.text
+        return str(response.json()["accountId"])
+
+    client = flask_app(bp, myself)
+    assert log_in(client, "atlassian") == USER_IDS["jira-cloud"]
+    sent = idp.exchanges(endpoint="authorize")[0].query
+    assert sent["audience"] == "api.atlassian.com" and "prompt" not in sent
+    first = dict(storage.token)
+    # requests-oauthlib recomputes expires_in from expires_at: a hair under Atlassian's 3600.
+    assert 3590 < first["expires_in"] <= 3600 and first["refresh_token"]
+    # flask-dance's code exchange uses requests-oauthlib's default, HTTP Basic, where Atlassian
+    # documents the body (unverified whether it is refused: a warning).
+    basic = idp.findings(rule="oauth2.token.client_auth_undocumented")
+    assert [(f.severity, f.actual) for f in basic] == [("warning", "basic")]
+    assert [e.endpoint for e in idp.exchanges()] == [
+        "authorize",
+        "token",
+        "accessible_resources",
+        "myself",
+    ]
+    assert_clean(idp)

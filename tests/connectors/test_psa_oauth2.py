@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 import requests
+from social_core.backends.atlassian import AtlassianOAuth2
 from social_core.backends.digitalocean import DigitalOceanOAuth
 from social_core.backends.dribbble import DribbbleOAuth2
 from social_core.backends.twitch import TwitchOAuth2, TwitchOpenIdConnect
@@ -41,6 +42,33 @@ def test_digitalocean_login_and_refresh(idp: fakeidp.FakeIdP) -> None:
     # psa refreshes at ACCESS_TOKEN_URL with client_id and client_secret in the form body,
     # which DigitalOcean accepts (PROVIDERS.md §1 token endpoint).
     refreshed = app.backend().refresh_token(user.response["refresh_token"])
+    assert refreshed["access_token"] != user.response["access_token"]
+    assert_clean(idp)
+
+
+def test_atlassian_jira_cloud_login_and_rotating_refresh(idp: fakeidp.FakeIdP) -> None:
+    """psa's atlassian backend (provider_fixtures/jira_cloud.toml): audience and prompt=consent
+    on the authorize URL, a form token body (Atlassian documents JSON; Auth0 reads both), then
+    accessible-resources and /ex/jira/{cloudid}/rest/api/2/myself; uid = accountId."""
+    app = app_for(idp, "jira-cloud", AtlassianOAuth2)
+    url = app.start()
+    sent = query_of(url)
+    assert (sent["audience"], sent["prompt"]) == ("api.atlassian.com", "consent")
+    assert sent["scope"] == "read:jira-user offline_access"  # psa's DEFAULT_SCOPE
+    user = app.complete(browser(url))
+    assert user.uid == USER_IDS["jira-cloud"]
+    assert user.details["email"] == "fakeidptest@fakeidp-test.example"
+    assert [e.endpoint for e in idp.exchanges()] == [
+        "authorize",
+        "token",
+        "accessible_resources",
+        "myself_v2",
+    ]
+    # Rotating refresh tokens (Atlassian, "Deprecating persistent refresh tokens"): each
+    # refresh returns a new refresh token, which the app must keep.
+    first = user.response["refresh_token"]
+    refreshed = app.backend().refresh_token(first)
+    assert refreshed["refresh_token"] and refreshed["refresh_token"] != first
     assert refreshed["access_token"] != user.response["access_token"]
     assert_clean(idp)
 

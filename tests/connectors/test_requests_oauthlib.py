@@ -56,7 +56,7 @@ def oauth2_session_login(idp: fakeidp.FakeIdP, pid: str, urls: dict[str, str]) -
         scope=s.scopes or None,
         pkce="S256" if s.pkce else None,
     )
-    url, _state = session.authorization_url(s.urls["authorize"])
+    url, _state = session.authorization_url(s.urls["authorize"], **s.params)
     token = session.fetch_token(
         s.urls["token"],
         authorization_response=browser(url),
@@ -106,3 +106,47 @@ def test_retired_provider_is_refused(idp: fakeidp.FakeIdP, pid: str) -> None:
     found = idp.acknowledge("provider.retired")
     assert found and {f.severity for f in found} == {"error"}, show(idp.findings())
     assert_clean(idp)
+
+
+def test_jira_cloud_site_and_myself(idp: fakeidp.FakeIdP) -> None:
+    """Jira Cloud as Atlassian's 3LO guide tells a requests-oauthlib user: audience on the
+    authorize URL, credentials in the body, then the site's cloudid and Jira's myself."""
+    from requests_oauthlib import OAuth2Session
+
+    creds = idp.credentials("jira-cloud")
+    session = OAuth2Session(
+        creds.client_id, redirect_uri=REDIRECT, scope=["read:jira-user", "offline_access"]
+    )
+    url, _state = session.authorization_url(
+        "https://auth.atlassian.com/authorize", audience="api.atlassian.com", prompt="consent"
+    )
+    token = session.fetch_token(
+        "https://auth.atlassian.com/oauth/token",
+        authorization_response=browser(url),
+        client_secret=creds.client_secret,
+        include_client_id=True,
+    )
+    assert token["expires_in"] == 3600 and token["refresh_token"]
+    [site] = session.get("https://api.atlassian.com/oauth/token/accessible-resources").json()
+    base = f"https://api.atlassian.com/ex/jira/{site['id']}"
+    me = session.get(f"{base}/rest/api/3/myself").json()
+    assert me["accountId"] == USER_IDS["jira-cloud"]
+    # Another site's cloudid is refused as the gateway answers a token without access to it.
+    other = session.get("https://api.atlassian.com/ex/jira/not-my-site/rest/api/3/myself")
+    assert other.status_code == 401 and other.json()["code"] == 401
+    idp.acknowledge("api.profile.path_param")
+    assert_clean(idp)
+
+
+def test_jira_cloud_without_audience_is_refused(idp: fakeidp.FakeIdP) -> None:
+    """requests-oauthlib adds no audience by itself: Atlassian's authorize needs
+    audience=api.atlassian.com (developer.atlassian.com 3LO guide: "(required)"; without it
+    the token is unusable, IBM/mcp-context-forge#3499)."""
+    from requests_oauthlib import OAuth2Session
+
+    creds = idp.credentials("jira-cloud")
+    session = OAuth2Session(creds.client_id, redirect_uri=REDIRECT, scope=["read:me"])
+    url, _state = session.authorization_url("https://auth.atlassian.com/authorize")
+    callback = query_of(browser(url))
+    assert callback["error"] == "invalid_request" and "audience" in callback["error_description"]
+    assert [f.rule for f in idp.acknowledge()] == ["oauth2.authorize.required_param"]

@@ -93,7 +93,7 @@ def mutated(tmp_path: Path, old: str, new: str) -> Path:
         (
             'user_id = "account.uuid"\n',
             "",
-            "digitalocean.toml: key 'profile[0].user_id': is missing; expected str",
+            "digitalocean.toml: key 'profile': no [[profile]] has a user_id; expected one that names the user",
         ),
         (
             'id = "digitalocean"',
@@ -166,3 +166,65 @@ def test_a_host_under_several_names_is_intercepted_at_each() -> None:
             assert answer.status_code == 401
             assert answer.json()["title"] == "Unauthorized"
         assert [e.endpoint for e in idp.exchanges()] == ["users_me", "users_me"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            'url = "api:/v2/account"',
+            'url = "api:/v2/{account_id}"',
+            "digitalocean.toml: key 'profile[0].path_params': has no template for {account_id}"
+            " in the URL '/v2/{account_id}'",
+        ),
+        (
+            'url = "api:/v2/account"',
+            'url = "api:/v2/account"\npath_params = { cloudid = "${user.uuid}" }',
+            "digitalocean.toml: key 'profile[0].path_params.cloudid': the URL '/v2/account' has"
+            " no {cloudid} segment",
+        ),
+        (
+            'url = "api:/v2/account"',
+            'url = "api:/v2/x{id}"\npath_params = { id = "${user.uuid}" }',
+            "digitalocean.toml: key 'profile[0].url': a path parameter must be a whole segment"
+            " /{name}, got '/v2/x{id}'",
+        ),
+        (
+            'url = "api:/v2/account"',
+            'url = "api:/v2/{id}x"\npath_params = { id = "${user.uuid}" }',
+            "digitalocean.toml: key 'profile[0].url': a path parameter must be a whole segment"
+            " /{name}, got '/v2/{id}x'",
+        ),
+        (
+            'url = "api:/v2/account"',
+            'url = "api:/v2/{id}"\npath_params = { id = 7 }',
+            "digitalocean.toml: key 'profile[0].path_params.id': expected a string, got 7",
+        ),
+        (
+            'scope_separator = " "',
+            'scope_separator = " "\nauthorize_param_values = { audience = ["a"] }',
+            "digitalocean.toml: key 'oauth2.authorize_param_values.audience': expected a string,"
+            " got ['a']",
+        ),
+        (
+            'scope_separator = " "',
+            'scope_separator = " "\nrotated_refresh_token_leeway = -1',
+            "digitalocean.toml: key 'oauth2.rotated_refresh_token_leeway': expected seconds >= 0,"
+            " and only with rotated_refresh_token_reuse = 'tolerated'",
+        ),
+    ],
+)
+def test_broken_path_params_and_param_values(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
+    with pytest.raises(FixtureError) as err:
+        load_provider(mutated(tmp_path, old, new))
+    assert str(err.value) == message
+
+
+def test_a_protocol_endpoint_takes_no_path_parameter(tmp_path: Path) -> None:
+    source = (fixtures_dir() / "jira_cloud.toml").read_text(encoding="utf-8")
+    broken = source.replace('"auth:/oauth/token"', '"auth:/oauth/{tenant}/token"', 1)
+    path = write(tmp_path, broken, "jira_cloud.toml")
+    with pytest.raises(FixtureError, match=r"key 'endpoints\.token\.url': path parameters are"):
+        load_provider(path)

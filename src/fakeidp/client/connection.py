@@ -174,6 +174,8 @@ class Connection:
                 pkce_method="S256" if "S256" in rules.pkce_methods else "plain",
                 refresh=rules.refresh,
                 token_headers={h.name: h.example for h in rules.token_headers if h.example},
+                # Parameters the provider wants with one value (Atlassian audience).
+                static_params=dict(rules.authorize_param_values),
             )
             # The scopes its profile endpoint needs (X /2/users/me: tweet.read users.read),
             # then the one refresh tokens need (X offline.access).

@@ -176,6 +176,9 @@ def configured_connection(
         base = idp.connection(provider_id)
         overrides.update(
             scopes=settings.scopes,
+            # parameters the provider wants with one value (Atlassian audience), and the
+            # configured ones
+            static_params={**base.static_params, **settings.static_params},
             # the provider's own token headers (Vimeo's Accept) and the configured ones
             token_headers={**base.token_headers, **settings.token_headers},
         )

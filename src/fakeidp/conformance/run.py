@@ -198,7 +198,7 @@ def other_user_ids(idp: FakeIdP, provider: Provider) -> dict[str, str]:
     ids: dict[str, str] = {}
     for i, profile in enumerate(provider.profiles):
         body = render(profile.body, {"profile": user.profile, "login": user.login})
-        paths = ([profile.user_id] if i else []) + list(profile.other_user_ids)
+        paths = ([profile.user_id] if i and profile.user_id else []) + list(profile.other_user_ids)
         for path in paths:
             value = get_path(body, path)
             if value is not None:

@@ -87,6 +87,19 @@ def profile(ctx: RequestContext, endpoint: ProfileEndpoint) -> Response:
                 "error",
             )
     context = template_context(ctx, grant)
+    for name, template in endpoint.path_params.items():
+        want = ctx.render(template, **context)
+        accepted = [str(v) for v in want] if isinstance(want, list) else [str(want)]
+        got = (request.view_args or {}).get(name)
+        if got not in accepted:
+            f = ctx.flag(
+                R.API_PATH_PARAM,
+                f"{{{name}}} in the path names nothing this token reaches",
+                {name: accepted},
+                {name: got},
+            )
+            if ctx.refuse(f):
+                return ctx.error("api", "not_found", f"unknown {name}", case="path_wrong")
     for name, template in endpoint.query.items():
         want = ctx.render(template, **context)
         if request.args.get(name) != str(want):

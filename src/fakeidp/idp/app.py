@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import io
 import logging
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -40,6 +41,8 @@ from .store import Exchange, Store
 log = logging.getLogger("fakeidp")
 
 # Views for protocol endpoints, by protocol and endpoint name.
+_PATH_PARAM = re.compile(r"\{(\w+)\}")
+
 VIEWS: dict[tuple[str, str], Callable[[RequestContext], Response]] = {
     ("oauth2", "authorize"): oauth2_authorize.authorize,
     ("oauth2", "token"): oauth2_token.token,
@@ -78,7 +81,8 @@ def _providers_blueprint(providers: Iterable[Provider]) -> Blueprint:
             if p.oidc is not None and prof.endpoint.name == "userinfo":
                 continue  # the OIDC blueprint serves it
             bp.add_url_rule(
-                p.fake_path(prof.endpoint),
+                # A fixture's {cloudid} segment is a Flask variable (the view reads view_args).
+                _PATH_PARAM.sub(r"<\1>", p.fake_path(prof.endpoint)),
                 endpoint=f"{p.id}:api:{prof.endpoint.name}",
                 view_func=provider_view(
                     p, prof.endpoint.name, functools.partial(api.profile, endpoint=prof)

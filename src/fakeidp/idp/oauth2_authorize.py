@@ -170,6 +170,13 @@ def authorize(ctx: RequestContext) -> Response:
             f = ctx.flag(R.AUTHZ_REQUIRED_PARAM, f"{name} is required", name, None)
             if ctx.refuse(f):
                 return fail("invalid_request", f"missing required parameter: {name}")
+    for name, want in rules.authorize_param_values.items():
+        if args.get(name) not in (None, want):
+            f = ctx.flag(
+                R.AUTHZ_PARAM_VALUE, f"{name} must be {want!r}", {name: want}, {name: args[name]}
+            )
+            if ctx.refuse(f):
+                return fail("invalid_request", f"invalid value for parameter: {name}")
 
     # 3. Scope and its separator (RFC 6749 §3.3: the provider defines the list form).
     raw_scope = args.get("scope")
@@ -237,7 +244,7 @@ def authorize(ctx: RequestContext) -> Response:
         return fail("invalid_request", "claims must be a JSON object")
 
     # 5. Parameters the provider does not know (a warning: most ignore them).
-    known = STANDARD_PARAMS | set(rules.authorize_params)
+    known = STANDARD_PARAMS | set(rules.authorize_params) | set(rules.authorize_param_values)
     for name in sorted(set(args) - known):
         ctx.flag(
             R.AUTHZ_UNKNOWN_PARAM,

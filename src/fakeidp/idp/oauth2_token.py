@@ -297,14 +297,21 @@ def _refresh(ctx: RequestContext, client: Client, params: dict[str, str]) -> Res
             # Refused only where a source says the provider kills the old token; otherwise
             # the fake must not be stricter than the provider (PROVIDERS-AUDIT ranked 15).
             refused = rules.rotated_refresh_token_reuse == "refused"
+            leeway = rules.rotated_refresh_token_leeway
+            late = bool(leeway) and store.now() - record.rotated_at > leeway
             ctx.flag(
                 R.TOKEN_REFRESH_ROTATED,
-                "a refresh token that was already rotated out was used",
+                "a refresh token that was already rotated out was used"
+                + (f", more than {leeway} s after its rotation" if late else ""),
                 "the refresh token from the latest response",
                 "an old refresh token",
-                "error" if refused else "warning",
+                "error" if refused or late else "warning",
             )
-            if refused:
+            if late:
+                # Atlassian: "Reuse of old tokens outside the leeway interval invalidates all
+                # refresh tokens" of the chain.
+                _revoke_chain(store.refresh_tokens, value)
+            if refused or late:
                 raise TokenError("invalid_grant", "Invalid refresh token")
         if record is None or record.revoked or record.grant.client_id != client.client_id:
             message = "unknown or revoked refresh token"
@@ -315,11 +322,20 @@ def _refresh(ctx: RequestContext, client: Client, params: dict[str, str]) -> Res
             record.grant, rules.access_token_lifetime, with_refresh=rules.rotate_refresh_token
         )
         if rules.rotate_refresh_token:
-            record.rotated_to = tok.refresh_token
+            record.rotated_to, record.rotated_at = tok.refresh_token, store.now()
             record.revoked = rules.rotated_refresh_token_reuse == "refused"
         else:
             tok.refresh_token = value
     return _answer(ctx, record.grant, access, tok.refresh_token)
+
+
+def _revoke_chain(tokens: dict[str, Any], value: str | None) -> None:
+    """Revoke a refresh token and every one rotated from it after."""
+    seen: set[str] = set()
+    while value and value not in seen and value in tokens:
+        seen.add(value)
+        tokens[value].revoked = True
+        value = tokens[value].rotated_to
 
 
 def _issue(
@@ -368,6 +384,7 @@ def template_context(ctx: RequestContext, grant: Grant) -> dict[str, Any]:
         "login": user.login if user else None,
         "client_id": grant.client_id,
         "scope": sep.join(grant.scope),
+        "scopes": list(grant.scope),
         "params": grant.params,
         "now": int(ctx.store.now()),
     }

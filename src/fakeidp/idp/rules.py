@@ -64,6 +64,12 @@ AUTHZ_REQUIRED_PARAM = _rule(
     "provider docs",
     "a parameter the provider requires is missing",
 )
+AUTHZ_PARAM_VALUE = _rule(
+    "oauth2.authorize.param_value",
+    "error",
+    "provider docs",
+    "a parameter the provider requires with one value has another",
+)
 AUTHZ_PKCE_REQUIRED = _rule(
     "oauth2.authorize.pkce_required",
     "error",
@@ -240,6 +246,12 @@ API_QUERY = _rule(
     "error",
     "provider docs",
     "a query parameter the endpoint needs is missing or wrong",
+)
+API_PATH_PARAM = _rule(
+    "api.profile.path_param",
+    "error",
+    "provider docs",
+    "a path parameter names nothing the user's token reaches (Jira Cloud's cloudid)",
 )
 
 

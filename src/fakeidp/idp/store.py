@@ -86,6 +86,7 @@ class RefreshToken:
     grant: Grant
     revoked: bool = False
     rotated_to: str | None = None
+    rotated_at: float = 0.0
 
 
 RequestParts = tuple[dict[str, str], dict[str, str], dict[str, str]]

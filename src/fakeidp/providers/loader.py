@@ -33,6 +33,8 @@ from .model import (
     TokenResponse,
 )
 from .oauth1 import read_oauth1
+from .paths import path_params as _path_params
+from .paths import string_values as _string_values
 from .reader import FixtureError as FixtureError  # re-exported: callers import it from here
 from .reader import Reader as _Reader
 from .scopes import read_scope_needs
@@ -64,9 +66,13 @@ def _endpoints(
         if isinstance(value, str):
             out[name] = _endpoint(table, name, value, hosts)
             table.used.add(name)
+            if "{" in value:
+                raise table.fail(name, f"path parameters are for [[profile]] URLs only: {value!r}")
         else:
             sub = table.sub(name)
             ep = _endpoint(sub, "url", sub.get("url", str), hosts)
+            if "{" in ep.path:
+                raise sub.fail("url", f"path parameters are for [[profile]] URLs only: {ep.path!r}")
             methods = tuple(m.upper() for m in sub.strings("methods", ["GET"]))
             role = sub.get("role", str, "")
             if "oauth2" in sub.table:
@@ -203,7 +209,16 @@ def _oauth2_rules(o: _Reader) -> OAuth2Rules:
             "tolerated",  # type: ignore[arg-type]
         ),
         client_auth_error=_client_auth_error(o),
+        rotated_refresh_token_leeway=o.get("rotated_refresh_token_leeway", int, 0),
+        authorize_param_values=_string_values(o, "authorize_param_values"),
     )
+    if rules.rotated_refresh_token_leeway < 0 or (
+        rules.rotated_refresh_token_leeway and rules.rotated_refresh_token_reuse != "tolerated"
+    ):
+        raise o.fail(
+            "rotated_refresh_token_leeway",
+            "expected seconds >= 0, and only with rotated_refresh_token_reuse = 'tolerated'",
+        )
     for way in rules.revoke_auth:
         if way not in REVOKE_AUTH:
             raise o.fail("revoke_auth", f"expected values from {REVOKE_AUTH}; got {way!r}")
@@ -342,18 +357,22 @@ def _profiles(
                 endpoint=Endpoint(name=name, host=ep.host, path=ep.path),
                 auth=auth,
                 body=p.get("body", object),
-                user_id=p.get("user_id", str),
+                # Empty: the endpoint names no user (Atlassian's accessible-resources).
+                user_id=p.get("user_id", str, ""),
                 headers=_headers(p, "required_headers", "error")
                 + _headers(p, "expected_headers", "warning"),
                 query=MappingProxyType({str(k): str(v) for k, v in query.items()}),
                 source=p.get("source", str, ""),
                 other_user_ids=p.strings("other_user_ids", []),
                 scopes=read_scope_needs(p, oauth2) if "scopes" in p.table else None,
+                path_params=_path_params(p, ep.path),
             )
         )
         p.check_unknown()
     if not out and not optional:
         raise r.fail("profile", "is missing; expected at least one [[profile]] endpoint")
+    if out and not any(p.user_id for p in out):
+        raise r.fail("profile", "no [[profile]] has a user_id; expected one that names the user")
     return tuple(out)
 
 

@@ -116,6 +116,9 @@ class ProfileEndpoint:
     other_user_ids: tuple[str, ...] = ()
     # The scopes this endpoint needs (``[profile.scopes]``); None: any token will do.
     scopes: ScopeNeeds | None = None
+    # ``{name}`` segments of the URL (Jira Cloud's ``/ex/jira/{cloudid}/...``): name -> a
+    # template of the value the provider accepts for this user (a list: any of them).
+    path_params: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,7 @@ API_ERROR_CASES = (
     "header_missing",
     "header_wrong",
     "scope_missing",
+    "path_wrong",
 )
 
 
@@ -237,8 +241,15 @@ class OAuth2Rules:
     revoke_response: Any = None
     # A rotated-out refresh token used again: "refused" only where a source says so.
     rotated_refresh_token_reuse: Tolerance = "tolerated"
+    # Seconds a tolerated reuse is tolerated (Atlassian: 10 minutes); later it is refused and
+    # the token's whole chain revoked. 0: no limit.
+    rotated_refresh_token_leeway: int = 0
     # The provider's answer to a confidential client that did not authenticate where it must.
     client_auth_error: ProviderAnswer | None = None
+    # Authorize parameters that must have one value when sent (Atlassian audience).
+    authorize_param_values: MappingProxyType[str, str] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
 
 
 @dataclass(frozen=True)
@@ -351,11 +362,13 @@ class Provider:
 
     @property
     def primary_profile(self) -> ProfileEndpoint:
-        """The first profile endpoint that is current; the first one if none is."""
-        for profile in self.profiles:
+        """The first profile endpoint that names the user and is current; else the first
+        that names the user."""
+        named = [p for p in self.profiles if p.user_id] or list(self.profiles)
+        for profile in named:
             if self.is_current(profile.endpoint):
                 return profile
-        return self.profiles[0]
+        return named[0]
 
     def error_shape(self, kind: str) -> ErrorShape:
         return self.errors.get(kind) or self.errors["oauth"]

@@ -45,7 +45,9 @@ def real_url_map(providers: Mapping[str, Provider]) -> dict[str, list[tuple[str,
     for p in providers.values():
         for endpoint in p.all_endpoints():
             for origin in p.real_bases(endpoint.host):
-                table.setdefault(_origin(origin), []).append((endpoint.path, p.id, endpoint.host))
+                # A path parameter ({cloudid}) matches any segment: route on what precedes it.
+                prefix = endpoint.path.partition("{")[0]
+                table.setdefault(_origin(origin), []).append((prefix, p.id, endpoint.host))
         for key in p.hosts:
             for origin in p.real_bases(key):
                 table.setdefault(_origin(origin), [])
