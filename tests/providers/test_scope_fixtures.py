@@ -84,7 +84,7 @@ def test_shipped_scope_facts() -> None:
             "scope_missing = { status = 403 }",
             "scope_mising = { status = 403 }",
             "key 'errors.api.cases.scope_mising': expected one of token_missing, token_invalid, "
-            "header_missing, header_wrong, scope_missing",
+            "header_missing, header_wrong, scope_missing, path_wrong",
         ),
     ],
 )
