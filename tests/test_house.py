@@ -42,3 +42,29 @@ def test_the_library_never_imports_the_command_line() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def _loaded_after(code: str, watched: tuple[str, ...]) -> list[str]:
+    probe = f"import sys; {code}; print(sorted(m for m in sys.modules if m in {watched!r}))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return ast.literal_eval(out.stdout.strip())  # type: ignore[no-any-return]
+
+
+CLIENT_SIDE = ("requests", "urllib3", "fakeidp.client", "fakeidp.browser", "fakeidp.transport")
+
+
+def test_import_fakeidp_loads_no_client_side_until_asked() -> None:
+    """The pytest plugin is loaded in every pytest run of anyone who installs fakeidp: a
+    bare ``import fakeidp`` stays cheap, and a name brings its module when first used."""
+    assert _loaded_after("import fakeidp, fakeidp.pytest_plugin", CLIENT_SIDE) == []
+    loaded = _loaded_after("import fakeidp; fakeidp.OAuth2Client", CLIENT_SIDE)
+    assert {"fakeidp.client", "requests"} <= set(loaded)
+    assert "fakeidp.browser" not in loaded
+
+
+def test_serve_builds_its_app_without_the_client_side() -> None:
+    code = (
+        "import fakeidp.cli, fakeidp.serving, fakeidp.config; "
+        "from fakeidp.idp.app import create_app; create_app()"
+    )
+    assert _loaded_after(code, CLIENT_SIDE) == []
