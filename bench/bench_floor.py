@@ -45,10 +45,8 @@ from typing import Any
 import requests
 from flask import Flask
 from timing import median_ms  # bench/timing.py, beside this script
-from waitress import create_server
 
 import fakeidp
-from fakeidp import serving
 from fakeidp.transport import IN_PROCESS_BASE, in_process_session
 
 
@@ -68,20 +66,6 @@ def bare_flask() -> Flask:
         return {"ok": "yes"}
 
     return app
-
-
-def make_waitress(app: Any) -> Any:
-    """``app`` on waitress with ``fakeidp serve``'s settings, on a free port."""
-    serving.summarise_queue_warnings(serving.DEFAULT_THREADS)  # as serve does
-    return create_server(
-        app,
-        host="127.0.0.1",
-        port=0,
-        threads=serving.DEFAULT_THREADS,
-        connection_limit=serving.DEFAULT_CONNECTION_LIMIT,
-        channel_timeout=serving.DEFAULT_CHANNEL_TIMEOUT,
-        ident="fakeidp",
-    )
 
 
 @contextmanager
@@ -114,9 +98,9 @@ def process(args: list[str]) -> Iterator[str]:
 
 def bare_server(kind: str) -> None:
     """``--bare-server wsgi|flask``: serve the bare app on waitress, print its URL."""
-    server = make_waitress(bare_wsgi if kind == "wsgi" else bare_flask())
-    print(f"serving on http://127.0.0.1:{server.effective_port}", flush=True)
-    server.run()
+    server = fakeidp.LiveServer(bare_wsgi if kind == "wsgi" else bare_flask()).start()
+    print(f"serving on {server.base_url}", flush=True)
+    threading.Event().wait()  # until the benchmark terminates this process
 
 
 def handle_at(app: Any, base_url: str) -> fakeidp.FakeIdP:
